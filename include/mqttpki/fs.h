@@ -1,0 +1,89 @@
+// The filesystem as the PKI sees it: one small interface (so tests can inject a full disk or a crash between
+// write and rename), and FileTransaction, which makes all files of one command appear together or not at all.
+#ifndef MQTTPKI_FS_H_
+#define MQTTPKI_FS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mqttpki/result.h"
+
+namespace mqttpki {
+
+// FileSystem is the set of operations the PKI performs on disk. Every method reports failure as an Error naming
+// the path and the reason (kIo), never by throwing.
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // WriteNewFile creates |path| (which must not exist), writes |data|, fsyncs it and leaves it with |mode|.
+  // The file is created 0600 and only then changed to |mode|, so a key is never readable by others.
+  virtual Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) = 0;
+  // Rename moves |from| to |to|; with |replace| false it fails with kExists when |to| exists (atomically).
+  virtual Status Rename(const std::string& from, const std::string& to, bool replace) = 0;
+  virtual Status Link(const std::string& from, const std::string& to) = 0;
+  virtual Status Unlink(const std::string& path) = 0;
+  virtual Status MakeDir(const std::string& path, mode_t mode) = 0;
+  // RemoveDir removes |path| if it is empty; a non-empty directory is left alone and is not an error.
+  virtual Status RemoveDir(const std::string& path) = 0;
+  virtual Status SyncDir(const std::string& path) = 0;
+  // Exists says whether |path| exists (as anything); an I/O error other than "not found" is an error.
+  virtual Result<bool> Exists(const std::string& path) = 0;
+  // ReadFile reads all of |path|; files over |max_bytes| are refused with kInput.
+  virtual Result<std::string> ReadFile(const std::string& path, size_t max_bytes) = 0;
+};
+
+// RealFileSystem is the process's POSIX filesystem.
+FileSystem& RealFileSystem();
+
+// kMaxInputBytes bounds every file we parse (certificates, CSRs, keys, bundles).
+inline constexpr size_t kMaxInputBytes = 4 * 1024 * 1024;
+
+// FileTransaction stages files and writes them all on Commit: each to a temporary file in its final directory
+// (fsynced), then renamed into place, then the directories fsynced. If anything fails, or the transaction is
+// destroyed uncommitted, every file it wrote is removed, every file it replaced is restored and every directory
+// it created is removed: a failed command leaves the disk as it found it.
+class FileTransaction {
+ public:
+  // With |force| false, staging a path that exists fails with kExists; with |force| true it is replaced.
+  FileTransaction(FileSystem& fs, bool force);
+  ~FileTransaction();
+  FileTransaction(const FileTransaction&) = delete;
+  FileTransaction& operator=(const FileTransaction&) = delete;
+
+  // Stage records that |path| is to hold |data| with |mode|. It fails at once if |path| exists and force is off,
+  // or if |path| was already staged.
+  Status Stage(const std::string& path, std::string data, mode_t mode);
+  // Check fails with kExists when |path| exists and force is off: a cheap test before expensive work.
+  Status Check(const std::string& path);
+  // Commit writes every staged file. On failure nothing staged remains on disk and the error says what failed.
+  Status Commit();
+
+  // StagedPaths lists the staged paths in staging order.
+  std::vector<std::string> StagedPaths() const;
+  bool committed() const { return committed_; }
+
+ private:
+  struct Entry {
+    std::string path;
+    std::string data;
+    mode_t mode;
+    std::string temp;    // temporary file, while it exists
+    std::string backup;  // hard link to the replaced file, while it exists
+    bool placed = false; // renamed into |path|
+  };
+  Status EnsureDir(const std::string& dir);
+  void Rollback();
+
+  FileSystem& fs_;
+  bool force_;
+  bool committed_ = false;
+  std::vector<Entry> entries_;
+  std::vector<std::string> created_dirs_;
+};
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_FS_H_

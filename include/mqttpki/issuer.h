@@ -1,0 +1,62 @@
+// Issuing certificates under the profiles of DESIGN.md. Extensions are built directly (never from config text)
+// and never copied from a CSR: the profile alone decides them.
+#ifndef MQTTPKI_ISSUER_H_
+#define MQTTPKI_ISSUER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mqttpki/certificate.h"
+#include "mqttpki/key.h"
+#include "mqttpki/name.h"
+#include "mqttpki/result.h"
+
+namespace mqttpki {
+
+// Profile is the role of a certificate.
+//            basicConstraints        keyUsage (critical)                   EKU         validity
+//   root     critical CA:TRUE        keyCertSign, cRLSign                  -           3650 d
+//   inter.   critical CA:TRUE, pl:0  keyCertSign, cRLSign                  -           1825 d
+//   server   CA:FALSE                digitalSignature (+keyEncipherment    serverAuth  365 d
+//                                    for RSA keys)
+//   client   CA:FALSE                digitalSignature                      clientAuth  365 d
+// All carry a subjectKeyIdentifier (SHA-1 of the key); all but the root an authorityKeyIdentifier (keyid).
+enum class Profile { kRoot, kIntermediate, kServer, kClient };
+
+std::string ProfileName(Profile profile);
+int DefaultDays(Profile profile);
+
+// IssueOptions is what a new certificate says.
+struct IssueOptions {
+  Profile profile = Profile::kServer;
+  DistinguishedName subject;
+  // Subject alternative names, in order. For server and client leaves the CN, if it is a DNS name or an IP
+  // address, is added when missing (modern clients check only SANs).
+  std::vector<SubjectAltName> sans;
+  int days = 365;           // validity from |now|
+  int64_t now = 0;          // seconds since the epoch; the certificate is valid from now - kBackdateSeconds
+  bool clamp_to_issuer = true;  // end no later than the issuer's notAfter (a warning says so)
+};
+
+// kBackdateSeconds tolerates devices whose clocks run a little behind.
+inline constexpr int64_t kBackdateSeconds = 300;
+// kSerialBytes is the length of our random, positive serial numbers.
+inline constexpr int kSerialBytes = 20;
+
+// IssueResult is the certificate plus anything the user should be told.
+struct IssueResult {
+  Certificate certificate;
+  std::vector<std::string> warnings;
+};
+
+// Issue makes a certificate for |subject_key| (a public key; a private key works too) signed by |issuer_key|.
+// With |issuer_cert| null it is self-signed (|issuer_key| must then be the subject's key) and the profile must be
+// kRoot. The signature digest is SHA-256, or SHA-384 when the issuer key is P-384. |issuer_key| must match
+// |issuer_cert| (kInput otherwise).
+Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key, const Certificate* issuer_cert,
+                          const PrivateKey& issuer_key);
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_ISSUER_H_

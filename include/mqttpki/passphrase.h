@@ -1,0 +1,40 @@
+// Where passphrases come from: a file, $MQTTPKI_PASSPHRASE, or a no-echo prompt on the terminal. Never argv.
+#ifndef MQTTPKI_PASSPHRASE_H_
+#define MQTTPKI_PASSPHRASE_H_
+
+#include <optional>
+#include <string>
+
+#include "mqttpki/fs.h"
+#include "mqttpki/key.h"
+#include "mqttpki/result.h"
+
+namespace mqttpki {
+
+inline constexpr const char* kPassphraseEnv = "MQTTPKI_PASSPHRASE";
+
+// PassphraseProvider finds the passphrase the first time one is needed and keeps it for the rest of the command
+// (the CA keys of one command share one passphrase). Order: the file, else the environment variable, else a
+// prompt on /dev/tty when there is a terminal.
+class PassphraseProvider {
+ public:
+  // |file| is --passphrase-file (empty: none).
+  PassphraseProvider(FileSystem& fs, std::string file);
+
+  // Get returns the passphrase to read |what| (an existing encrypted key).
+  Result<Secret> ForReading(const std::string& what);
+  // ForNewKey returns the passphrase to encrypt a new key |what|; a prompt asks twice. It must be at least
+  // kMinPassphraseLength characters.
+  Result<Secret> ForNewKey(const std::string& what);
+
+ private:
+  Result<Secret> Find(const std::string& what, bool confirm);
+
+  FileSystem& fs_;
+  std::string file_;
+  std::optional<Secret> cached_;
+};
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_PASSPHRASE_H_

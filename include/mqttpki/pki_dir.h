@@ -1,0 +1,161 @@
+// The PKI directory: the tutorial's layout, and the operations that read and write it.
+//
+//   mqttpki.json                 subject defaults (init)
+//   ca-bundle.pem                trust anchors for devices
+//   NAME/private/NAME.key.pem    key of a CA (root-ca, server-ca, ...) or of a server, 0400
+//   NAME/certs/NAME.cert.pem     its certificate
+//   NAME/csr/NAME.csr.pem        its CSR (not for the root)
+//   NAME/NAME.chain.pem          servers: leaf first, then the intermediate; never the root
+//
+// Operations stage their files in a FileTransaction that the caller commits, so a command that does several
+// (quickstart) writes everything or nothing. They take "now" from the caller.
+#ifndef MQTTPKI_PKI_DIR_H_
+#define MQTTPKI_PKI_DIR_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mqttpki/certificate.h"
+#include "mqttpki/fs.h"
+#include "mqttpki/issuer.h"
+#include "mqttpki/key.h"
+#include "mqttpki/name.h"
+#include "mqttpki/passphrase.h"
+#include "mqttpki/result.h"
+
+namespace mqttpki {
+
+inline constexpr const char* kRootName = "root-ca";
+inline constexpr const char* kDefaultServerCaName = "server-ca";
+inline constexpr const char* kDefaultServerName = "mqtt-server-1";
+
+// SubjectDefaults are the subject fields written by init and used when a command gives none.
+struct SubjectDefaults {
+  std::string organization = "mqttpki";  // O
+  std::string country;                   // C (none unless given)
+  std::string org_unit = "PKI";          // OU of CA certificates
+};
+
+// Report is what an operation wrote and what the user should know.
+struct Report {
+  struct File {
+    std::string path;
+    std::string kind;  // "key", "certificate", "csr", "chain", "bundle", "config"
+    std::string name;  // the entity: root-ca, server-ca, mqtt-server-1, ...
+  };
+  std::vector<File> files;
+  std::vector<std::string> warnings;
+};
+
+// CaMaterial is a CA ready to sign: its certificate, its key, and the certificates a leaf's chain file carries
+// above the leaf (empty for the root; [intermediate] for an intermediate).
+struct CaMaterial {
+  std::string name;
+  Certificate cert;
+  PrivateKey key;
+  std::vector<Certificate> chain;
+};
+
+// KeyProtection says how a new key is written.
+struct KeyProtection {
+  bool encrypt = true;  // PKCS#8 AES-256 with the provider's passphrase
+};
+
+struct CaOptions {
+  std::string common_name;     // default: "<org> Root CA" / "<org> MQTT Server CA" / "<org> <name>"
+  std::optional<std::string> organization, country, org_unit;  // override the defaults
+  KeyType key = KeyType::kEcP256;
+  int days = 0;                // 0: the profile's default
+  KeyProtection protection;
+};
+
+struct LeafOptions {
+  std::vector<SubjectAltName> sans;
+  std::string common_name;     // default: the first SAN
+  std::optional<std::string> organization, country, org_unit;
+  KeyType key = KeyType::kEcP256;
+  int days = 0;
+  Profile profile = Profile::kServer;
+  bool encrypt_key = false;    // brokers such as Mosquitto cannot read encrypted keys
+};
+
+struct SignOptions {
+  Profile profile = Profile::kServer;
+  std::vector<SubjectAltName> sans;  // non-empty: replaces the CSR's SANs
+  int days = 0;
+};
+
+class PkiDir {
+ public:
+  explicit PkiDir(std::string root, FileSystem& fs = RealFileSystem());
+
+  const std::string& root() const { return root_; }
+  FileSystem& fs() const { return fs_; }
+  std::string Path(const std::string& relative) const;
+  std::string KeyPath(const std::string& name) const;
+  std::string CertPath(const std::string& name) const;
+  std::string CsrPath(const std::string& name) const;
+  std::string ChainPath(const std::string& name) const;
+  std::string BundlePath() const;
+  std::string ConfigPath() const;
+
+  // ValidateName accepts an entity name usable as a directory: letters, digits, '.', '_', '-', not starting
+  // with '.' or '-', at most 64 characters.
+  static Status ValidateName(const std::string& name);
+
+  // Defaults reads mqttpki.json (SubjectDefaults{} when absent).
+  Result<SubjectDefaults> Defaults() const;
+  // Init stages mqttpki.json.
+  Status Init(const SubjectDefaults& defaults, FileTransaction& tx, Report& report) const;
+
+  // CreateRoot makes the self-signed root-ca.
+  Result<CaMaterial> CreateRoot(const CaOptions& options, int64_t now, PassphraseProvider& pass, FileTransaction& tx,
+                                Report& report) const;
+  // CreateIntermediate makes CA |name| signed by |root| (pathlen 0), with a CSR as the tutorial does.
+  Result<CaMaterial> CreateIntermediate(const std::string& name, const CaOptions& options, const CaMaterial& root,
+                                        int64_t now, PassphraseProvider& pass, FileTransaction& tx,
+                                        Report& report) const;
+  // IssueLeaf makes key, CSR, certificate and chain file of |name| signed by |ca|.
+  Result<Certificate> IssueLeaf(const std::string& name, const LeafOptions& options, const CaMaterial& ca,
+                                int64_t now, PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
+  // CreateCsr makes the key and CSR of |name| where the key is to live (no CA involved).
+  Result<CertificateRequest> CreateCsr(const std::string& name, const LeafOptions& options,
+                                       PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
+  // SignCsr signs |csr| for |name| under the signing policy: the CSR's signature must verify; its C, O, OU, CN
+  // and SANs are taken (options.sans replaces the SANs); every other requested extension is ignored.
+  Result<Certificate> SignCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& options,
+                              const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const;
+  // WriteBundle stages ca-bundle.pem: |root|, preceded by |intermediates| when given. An existing identical bundle
+  // is left alone; a different one needs force (the transaction's).
+  Status WriteBundle(const Certificate& root, const std::vector<Certificate>& intermediates, FileTransaction& tx,
+                     Report& report) const;
+
+  // LoadCa reads CA |name|'s certificate and key (asking |pass| if the key is encrypted) and its chain.
+  Result<CaMaterial> LoadCa(const std::string& name, PassphraseProvider& pass) const;
+  // LoadCertificate reads NAME/certs/NAME.cert.pem.
+  Result<Certificate> LoadCertificate(const std::string& name) const;
+  // Exists says whether entity |name| has a certificate.
+  Result<bool> HasCertificate(const std::string& name) const;
+
+ private:
+  struct KeyAndCsr {
+    PrivateKey key;
+    CertificateRequest csr;
+  };
+  // MakeKeyAndCsr generates the key and CSR of leaf |name| (subject from |options| and the defaults).
+  Result<KeyAndCsr> MakeKeyAndCsr(const std::string& name, const LeafOptions& options, FileTransaction& tx) const;
+  DistinguishedName CaSubject(const std::string& name, const CaOptions& o, const SubjectDefaults& d) const;
+  Status StageKey(const std::string& name, const PrivateKey& key, bool encrypt, PassphraseProvider& pass,
+                  FileTransaction& tx, Report& report) const;
+  Status StageFile(const std::string& path, std::string data, mode_t mode, const std::string& kind,
+                   const std::string& name, FileTransaction& tx, Report& report) const;
+
+  std::string root_;
+  FileSystem& fs_;
+};
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_PKI_DIR_H_

@@ -1,0 +1,97 @@
+// Errors as values. Every fallible library function returns Result<T> (or Status), never throws for bad input.
+// The CLI's main is the one place that turns an Error into an exit code and a message.
+#ifndef MQTTPKI_RESULT_H_
+#define MQTTPKI_RESULT_H_
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace mqttpki {
+
+// ErrorCode says what kind of failure this is; each maps to one exit code (see ExitCodeFor).
+enum class ErrorCode {
+  kRejected,  // a check said no (verification failed): exit 1
+  kUsage,     // malformed command line or argument value: exit 2
+  kInput,     // bad input: missing/unparsable file, wrong passphrase, policy refusal: exit 3
+  kExists,    // a file would be overwritten without --force: exit 3
+  kIo,        // the filesystem failed: exit 3
+  kInternal,  // a bug or an OpenSSL failure we did not expect: exit 3
+};
+
+// Error is what went wrong, in words a user can act on, plus the drained OpenSSL error queue (may be empty).
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  std::vector<std::string> openssl_errors;
+
+  // Context returns a copy whose message is prefixed with |what|: "reading root-ca.key.pem: <message>".
+  Error Context(const std::string& what) const;
+};
+
+Error MakeError(ErrorCode code, std::string message);
+
+// ExitCodeFor maps an error code to the process exit code of the command contract.
+int ExitCodeFor(ErrorCode code);
+
+// Result holds either a value or an Error.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { assert(ok()); return std::get<0>(v_); }
+  const T& value() const& { assert(ok()); return std::get<0>(v_); }
+  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Status is a Result with no value.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  static Status Ok() { return Status(); }
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const Error& error() const { assert(!ok_); return error_; }
+
+ private:
+  Error error_;
+  bool ok_ = true;
+};
+
+}  // namespace mqttpki
+
+// MQTTPKI_TRY evaluates a Status or Result expression and returns its error from the enclosing function.
+#define MQTTPKI_TRY(expr)                               \
+  do {                                                  \
+    auto mqttpki_try_ = (expr);                         \
+    if (!mqttpki_try_.ok()) return mqttpki_try_.error(); \
+  } while (0)
+
+#define MQTTPKI_CONCAT_INNER_(a, b) a##b
+#define MQTTPKI_CONCAT_(a, b) MQTTPKI_CONCAT_INNER_(a, b)
+// MQTTPKI_ASSIGN_OR_RETURN(lhs, expr) assigns the value of a Result or returns its error.
+#define MQTTPKI_ASSIGN_OR_RETURN(lhs, expr) \
+  MQTTPKI_ASSIGN_OR_RETURN_IMPL_(MQTTPKI_CONCAT_(mqttpki_r_, __LINE__), lhs, expr)
+#define MQTTPKI_ASSIGN_OR_RETURN_IMPL_(r, lhs, expr) \
+  auto r = (expr);                                   \
+  if (!r.ok()) return r.error();                     \
+  lhs = std::move(r).value()
+
+#endif  // MQTTPKI_RESULT_H_

@@ -1,0 +1,88 @@
+// What every command shares: the PKI directory, output mode, the clock, and how results are printed.
+#ifndef MQTTPKI_CLI_CONTEXT_H_
+#define MQTTPKI_CLI_CONTEXT_H_
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mqttpki/key.h"
+#include "mqttpki/name.h"
+#include "mqttpki/pki_dir.h"
+#include "mqttpki/result.h"
+
+namespace mqttpki::cli {
+
+// Output is what a command prints: |text| for people, |json| with --json. |exit_code| is 0 unless the command's
+// check said no (verify: 1); errors travel as Error, not here.
+struct Output {
+  std::string text;
+  nlohmann::json json = nlohmann::json::object();
+  int exit_code = 0;
+  std::vector<std::string> warnings;
+};
+
+struct Context {
+  std::string pki_dir;  // --pki, $MQTTPKI_DIR, or ./pki
+  bool json = false;
+  int64_t now = 0;
+
+  PkiDir Pki() const { return PkiDir(pki_dir); }
+};
+
+using Runner = std::function<Result<Output>()>;
+
+// Command is one leaf of the command tree: its CLI11 app and what runs when it is chosen.
+struct Command {
+  CLI::App* app;
+  Runner run;
+};
+
+// Each Register* adds its subcommands to |app| and appends them to |commands|. Option storage lives in the
+// closures, so |ctx| must outlive the parse and the run.
+void RegisterQuickstart(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // init, root, ca, bundle
+void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // server, csr
+void RegisterVerify(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+
+// --- shared argument handling (context.cc) ---
+
+// SubjectFlags are --org/--country/--ou, unset unless given.
+struct SubjectFlags {
+  std::string org, country, ou;
+  CLI::Option* org_opt = nullptr;
+  CLI::Option* country_opt = nullptr;
+  CLI::Option* ou_opt = nullptr;
+  void Add(CLI::App* app);
+  std::optional<std::string> Org() const;
+  std::optional<std::string> Country() const;
+  std::optional<std::string> Ou() const;
+};
+
+// PassphraseFlags are --passphrase-file and (for commands that create CA keys) --no-passphrase.
+struct PassphraseFlags {
+  std::string file;
+  bool no_passphrase = false;
+  void Add(CLI::App* app, bool creates_ca_key);
+};
+
+// ParseDays reads a --days value ("" means the profile default: 0).
+Result<int> ParseDays(const std::string& text);
+// ParseSans reads every --san value.
+Result<std::vector<SubjectAltName>> ParseSans(const std::vector<std::string>& values);
+// ReadFileArg reads a file named on the command line (kInput when missing).
+Result<std::string> ReadFileArg(const std::string& path);
+
+// ReportOutput renders what an operation wrote, as text lines and as JSON ("files", "warnings").
+Output ReportOutput(const Report& report, const std::string& headline);
+// FileMode renders a file's permission bits ("0400"), or "?".
+std::string FileMode(const std::string& path);
+
+}  // namespace mqttpki::cli
+
+#endif  // MQTTPKI_CLI_CONTEXT_H_

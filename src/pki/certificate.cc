@@ -1,0 +1,410 @@
+#include "mqttpki/certificate.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <arpa/inet.h>
+
+#include <ctime>
+
+#include "ossl/error.h"
+#include "ossl/ptr.h"
+#include "pki/internal.h"
+
+namespace mqttpki {
+
+// --- shared helpers (pki/internal.h) ---
+
+std::string NameToString(const X509_NAME* name) {
+  auto bio = ossl::Wrap(BIO_new(BIO_s_mem()));
+  if (!bio || name == nullptr) return {};
+  // RFC 2253 separators but in the natural order (C first), as "openssl x509 -nameopt oneline" minus spaces.
+  unsigned long flags = (XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ) | ASN1_STRFLGS_UTF8_CONVERT;
+  flags &= ~ASN1_STRFLGS_ESC_MSB;
+  X509_NAME_print_ex(bio.get(), name, 0, flags);
+  return BioToString(bio.get());
+}
+
+DistinguishedName NameToFields(const X509_NAME* name) {
+  DistinguishedName dn;
+  auto get = [name](int nid) -> std::string {
+    int idx = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (idx < 0) return {};
+    const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, s);
+    if (len < 0) return {};
+    std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+    OPENSSL_free(utf8);
+    return out;
+  };
+  if (name == nullptr) return dn;
+  dn.country = get(NID_countryName);
+  dn.organization = get(NID_organizationName);
+  dn.org_unit = get(NID_organizationalUnitName);
+  dn.common_name = get(NID_commonName);
+  return dn;
+}
+
+std::vector<SubjectAltName> SansOf(const GENERAL_NAMES* names) {
+  std::vector<SubjectAltName> out;
+  if (names == nullptr) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    if (gn->type == GEN_DNS) {
+      const ASN1_IA5STRING* s = gn->d.dNSName;
+      out.push_back({SubjectAltName::Kind::kDns,
+                     std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                 static_cast<size_t>(ASN1_STRING_length(s)))});
+    } else if (gn->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = gn->d.iPAddress;
+      int len = ASN1_STRING_length(ip);
+      char text[INET6_ADDRSTRLEN] = {0};
+      int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+      if (family != 0 && inet_ntop(family, ASN1_STRING_get0_data(ip), text, sizeof(text)) != nullptr) {
+        out.push_back({SubjectAltName::Kind::kIp, text});
+      }
+    }
+  }
+  return out;
+}
+
+int64_t Asn1TimeToUnix(const ASN1_TIME* t) {
+  struct tm tm = {};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string FormatTime(int64_t t) {
+  time_t tt = static_cast<time_t>(t);
+  struct tm tm = {};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+const EVP_MD* DigestFor(const EVP_PKEY* signing_key) {
+  if (EVP_PKEY_get_base_id(signing_key) == EVP_PKEY_EC && EVP_PKEY_get_bits(signing_key) >= 384) {
+    return EVP_sha384();
+  }
+  return EVP_sha256();
+}
+
+std::string Hex(const unsigned char* data, size_t len, char sep) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < len; ++i) {
+    if (i > 0 && sep != 0) out += sep;
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 15];
+  }
+  return out;
+}
+
+// --- Certificate ---
+
+Certificate Certificate::Adopt(x509_st* x509) {
+  Certificate c;
+  c.x509_ = x509;
+  return c;
+}
+
+Certificate::~Certificate() { X509_free(x509_); }
+Certificate::Certificate(const Certificate& other) : x509_(other.x509_) {
+  if (x509_ != nullptr) X509_up_ref(x509_);
+}
+Certificate& Certificate::operator=(const Certificate& other) {
+  if (this != &other) {
+    if (other.x509_ != nullptr) X509_up_ref(other.x509_);
+    X509_free(x509_);
+    x509_ = other.x509_;
+  }
+  return *this;
+}
+Certificate::Certificate(Certificate&& other) noexcept : x509_(other.x509_) { other.x509_ = nullptr; }
+Certificate& Certificate::operator=(Certificate&& other) noexcept {
+  if (this != &other) {
+    X509_free(x509_);
+    x509_ = other.x509_;
+    other.x509_ = nullptr;
+  }
+  return *this;
+}
+
+Result<std::vector<Certificate>> Certificate::AllFromPem(std::string_view pem, const std::string& what) {
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
+    if (pem.find("PRIVATE KEY-----") != std::string_view::npos) {
+      return MakeError(ErrorCode::kInput, what + " holds a private key, not a certificate");
+    }
+    if (pem.find("CERTIFICATE REQUEST-----") != std::string_view::npos) {
+      return MakeError(ErrorCode::kInput, what + " holds a certificate request (CSR), not a certificate");
+    }
+    return MakeError(ErrorCode::kInput, what + " holds no PEM certificate");
+  }
+  ossl::ClearErrors();
+  auto bio = ossl::Wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+  std::vector<Certificate> out;
+  for (;;) {
+    X509* x = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (x == nullptr) {
+      unsigned long err = ERR_peek_last_error();
+      if (ERR_GET_REASON(err) == PEM_R_NO_START_LINE && !out.empty()) {
+        ossl::ClearErrors();
+        break;
+      }
+      return ossl::OsslError(ErrorCode::kInput, "certificate " + std::to_string(out.size() + 1) + " in " + what +
+                                                    " cannot be parsed (truncated or corrupt PEM?)");
+    }
+    out.push_back(Adopt(x));
+  }
+  return out;
+}
+
+Result<Certificate> Certificate::FromPem(std::string_view pem, const std::string& what) {
+  MQTTPKI_ASSIGN_OR_RETURN(std::vector<Certificate> all, AllFromPem(pem, what));
+  if (all.size() != 1) {
+    return MakeError(ErrorCode::kInput,
+                     what + " holds " + std::to_string(all.size()) + " certificates where one was expected");
+  }
+  return std::move(all.front());
+}
+
+std::string Certificate::ToPem() const {
+  auto bio = ossl::Wrap(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), x509_) != 1) return {};
+  return BioToString(bio.get());
+}
+
+std::string Certificate::ToDer() const {
+  unsigned char* der = nullptr;
+  int len = i2d_X509(x509_, &der);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string Certificate::Subject() const { return NameToString(X509_get_subject_name(x509_)); }
+std::string Certificate::Issuer() const { return NameToString(X509_get_issuer_name(x509_)); }
+std::string Certificate::CommonName() const { return SubjectFields().common_name; }
+DistinguishedName Certificate::SubjectFields() const { return NameToFields(X509_get_subject_name(x509_)); }
+
+std::vector<SubjectAltName> Certificate::Sans() const {
+  auto names = ossl::Wrap(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x509_, NID_subject_alt_name, nullptr, nullptr)));
+  return SansOf(names.get());
+}
+
+int64_t Certificate::NotBefore() const { return Asn1TimeToUnix(X509_get0_notBefore(x509_)); }
+int64_t Certificate::NotAfter() const { return Asn1TimeToUnix(X509_get0_notAfter(x509_)); }
+
+std::string Certificate::SerialHex() const {
+  auto bn = ossl::Wrap(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x509_), nullptr));
+  if (!bn) return {};
+  ossl::OsslBuffer<char> hex(BN_bn2hex(bn.get()));
+  return hex ? std::string(hex.get()) : std::string();
+}
+
+int Certificate::SerialBytes() const { return ASN1_STRING_length(X509_get0_serialNumber(x509_)); }
+
+std::string Certificate::Sha256Fingerprint() const {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(x509_, EVP_sha256(), md, &len) != 1) return {};
+  return Hex(md, len, ':');
+}
+
+std::string Certificate::SignatureAlgorithm() const {
+  int nid = X509_get_signature_nid(x509_);
+  return nid == NID_undef ? "unknown" : OBJ_nid2ln(nid);
+}
+
+std::string Certificate::KeyDescription() const { return DescribeKey(X509_get0_pubkey(x509_)); }
+
+bool Certificate::IsCa() const { return (X509_get_extension_flags(x509_) & EXFLAG_CA) != 0; }
+
+int Certificate::PathLength() const {
+  long p = X509_get_pathlen(x509_);
+  return p < 0 ? -1 : static_cast<int>(p);
+}
+
+std::vector<std::string> Certificate::KeyUsage() const {
+  std::vector<std::string> out;
+  if ((X509_get_extension_flags(x509_) & EXFLAG_KUSAGE) == 0) return out;
+  uint32_t ku = X509_get_key_usage(x509_);
+  static const struct {
+    uint32_t bit;
+    const char* name;
+  } kBits[] = {{KU_DIGITAL_SIGNATURE, "digitalSignature"}, {KU_NON_REPUDIATION, "nonRepudiation"},
+               {KU_KEY_ENCIPHERMENT, "keyEncipherment"},   {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+               {KU_KEY_AGREEMENT, "keyAgreement"},         {KU_KEY_CERT_SIGN, "keyCertSign"},
+               {KU_CRL_SIGN, "cRLSign"},                   {KU_ENCIPHER_ONLY, "encipherOnly"},
+               {KU_DECIPHER_ONLY, "decipherOnly"}};
+  for (const auto& b : kBits) {
+    if (ku & b.bit) out.push_back(b.name);
+  }
+  return out;
+}
+
+bool Certificate::HasExtendedKeyUsage() const { return (X509_get_extension_flags(x509_) & EXFLAG_XKUSAGE) != 0; }
+
+std::vector<std::string> Certificate::ExtendedKeyUsage() const {
+  std::vector<std::string> out;
+  auto eku = ossl::Wrap(
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x509_, NID_ext_key_usage, nullptr, nullptr)));
+  if (!eku) return out;
+  for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+    const ASN1_OBJECT* obj = sk_ASN1_OBJECT_value(eku.get(), i);
+    int nid = OBJ_obj2nid(obj);
+    if (nid != NID_undef) {
+      out.push_back(OBJ_nid2sn(nid));
+    } else {
+      char buf[128];
+      OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+      out.push_back(buf);
+    }
+  }
+  return out;
+}
+
+bool Certificate::IsSelfIssued() const {
+  return (X509_get_extension_flags(x509_) & EXFLAG_SS) != 0 ||
+         (X509_check_issued(x509_, x509_) == X509_V_OK && X509_verify(x509_, X509_get0_pubkey(x509_)) == 1);
+}
+
+bool Certificate::IssuedBy(const Certificate& issuer) const {
+  if (X509_check_issued(issuer.x509_, x509_) != X509_V_OK) return false;
+  int ok = X509_verify(x509_, X509_get0_pubkey(issuer.x509_));
+  ossl::ClearErrors();
+  return ok == 1;
+}
+
+bool Certificate::MatchesKey(const PrivateKey& key) const {
+  int ok = X509_check_private_key(x509_, key.get());
+  ossl::ClearErrors();
+  return ok == 1;
+}
+
+// --- CertificateRequest ---
+
+CertificateRequest::~CertificateRequest() { X509_REQ_free(req_); }
+CertificateRequest::CertificateRequest(CertificateRequest&& other) noexcept : req_(other.req_) {
+  other.req_ = nullptr;
+}
+CertificateRequest& CertificateRequest::operator=(CertificateRequest&& other) noexcept {
+  if (this != &other) {
+    X509_REQ_free(req_);
+    req_ = other.req_;
+    other.req_ = nullptr;
+  }
+  return *this;
+}
+
+Result<CertificateRequest> CertificateRequest::Create(const PrivateKey& key, const DistinguishedName& subject,
+                                                      const std::vector<SubjectAltName>& sans) {
+  MQTTPKI_TRY(subject.Validate());
+  ossl::ClearErrors();
+  auto req = ossl::Wrap(X509_REQ_new());
+  if (!req || X509_REQ_set_version(req.get(), 0) != 1) return ossl::OsslError(ErrorCode::kInternal, "X509_REQ_new");
+  MQTTPKI_ASSIGN_OR_RETURN(auto name, BuildName(subject));
+  if (X509_REQ_set_subject_name(req.get(), name.get()) != 1 || X509_REQ_set_pubkey(req.get(), key.get()) != 1) {
+    return ossl::OsslError(ErrorCode::kInternal, "cannot fill the CSR");
+  }
+  if (!sans.empty()) {
+    MQTTPKI_ASSIGN_OR_RETURN(auto names, BuildGeneralNames(sans));
+    STACK_OF(X509_EXTENSION)* exts = sk_X509_EXTENSION_new_null();
+    X509_EXTENSION* ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, names.get());
+    bool ok = exts != nullptr && ext != nullptr && sk_X509_EXTENSION_push(exts, ext) > 0;
+    if (!ok) X509_EXTENSION_free(ext);
+    ok = ok && X509_REQ_add_extensions(req.get(), exts) == 1;
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    if (!ok) return ossl::OsslError(ErrorCode::kInternal, "cannot add subjectAltName to the CSR");
+  }
+  if (X509_REQ_sign(req.get(), key.get(), DigestFor(key.get())) <= 0) {
+    return ossl::OsslError(ErrorCode::kInternal, "cannot sign the CSR");
+  }
+  CertificateRequest out;
+  out.req_ = req.release();
+  return out;
+}
+
+Result<CertificateRequest> CertificateRequest::FromPem(std::string_view pem, const std::string& what) {
+  if (pem.find("CERTIFICATE REQUEST-----") == std::string_view::npos) {
+    if (pem.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
+      return MakeError(ErrorCode::kInput, what + " holds a certificate, not a certificate request (CSR)");
+    }
+    return MakeError(ErrorCode::kInput, what + " holds no PEM certificate request (CSR)");
+  }
+  ossl::ClearErrors();
+  auto bio = ossl::Wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+  X509_REQ* req = PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr);
+  if (req == nullptr) {
+    return ossl::OsslError(ErrorCode::kInput, what + " holds a CSR that cannot be parsed (truncated or corrupt PEM?)");
+  }
+  CertificateRequest out;
+  out.req_ = req;
+  return out;
+}
+
+Status CertificateRequest::VerifySignature(const std::string& what) const {
+  ossl::ClearErrors();
+  EVP_PKEY* pub = X509_REQ_get0_pubkey(req_);
+  if (pub == nullptr) return ossl::OsslError(ErrorCode::kInput, what + ": the CSR's public key cannot be read");
+  if (X509_REQ_verify(req_, pub) != 1) {
+    return ossl::OsslError(ErrorCode::kInput,
+                           what + ": the CSR's signature does not verify (tampered or corrupt); refusing to sign it");
+  }
+  return Status::Ok();
+}
+
+std::string CertificateRequest::ToPem() const {
+  auto bio = ossl::Wrap(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_REQ(bio.get(), req_) != 1) return {};
+  return BioToString(bio.get());
+}
+
+std::string CertificateRequest::Subject() const { return NameToString(X509_REQ_get_subject_name(req_)); }
+DistinguishedName CertificateRequest::SubjectFields() const { return NameToFields(X509_REQ_get_subject_name(req_)); }
+
+std::vector<SubjectAltName> CertificateRequest::Sans() const {
+  std::vector<SubjectAltName> out;
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
+  if (exts == nullptr) return out;
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
+    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
+    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) continue;
+    auto names = ossl::Wrap(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
+    for (auto& s : SansOf(names.get())) AddUnique(out, s);
+  }
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  ossl::ClearErrors();
+  return out;
+}
+
+std::vector<std::string> CertificateRequest::RequestedExtensions() const {
+  std::vector<std::string> out;
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
+  if (exts == nullptr) return out;
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
+    const ASN1_OBJECT* obj = X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i));
+    int nid = OBJ_obj2nid(obj);
+    if (nid != NID_undef) {
+      out.push_back(OBJ_nid2sn(nid));
+    } else {
+      char buf[128];
+      OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+      out.push_back(buf);
+    }
+  }
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  return out;
+}
+
+std::string CertificateRequest::KeyDescription() const { return DescribeKey(X509_REQ_get0_pubkey(req_)); }
+evp_pkey_st* CertificateRequest::PublicKey() const { return X509_REQ_get0_pubkey(req_); }
+
+}  // namespace mqttpki

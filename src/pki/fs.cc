@@ -1,0 +1,297 @@
+#include "mqttpki/fs.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace mqttpki {
+namespace {
+
+Error IoError(const std::string& what, const std::string& path, int err) {
+  return MakeError(ErrorCode::kIo, "cannot " + what + " " + path + ": " + std::strerror(err));
+}
+
+class PosixFileSystem final : public FileSystem {
+ public:
+  Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return IoError("create", path, errno);
+    // The file was created 0600 whatever the umask allowed less; only now does it get its final mode.
+    Status st = WriteAll(fd, path, data);
+    if (st.ok() && ::fsync(fd) != 0) st = IoError("sync", path, errno);
+    if (st.ok() && ::fchmod(fd, mode) != 0) st = IoError("chmod", path, errno);
+    if (::close(fd) != 0 && st.ok()) st = IoError("close", path, errno);
+    if (!st.ok()) ::unlink(path.c_str());
+    return st;
+  }
+
+  Status Rename(const std::string& from, const std::string& to, bool replace) override {
+    unsigned flags = replace ? 0 : RENAME_NOREPLACE;
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags) != 0) {
+      if (errno == EEXIST) {
+        return MakeError(ErrorCode::kExists, to + " exists; use --force to overwrite it");
+      }
+      return IoError("rename to", to, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status Link(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) return IoError("link", to, errno);
+    return Status::Ok();
+  }
+
+  Status Unlink(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("remove", path, errno);
+    return Status::Ok();
+  }
+
+  Status MakeDir(const std::string& path, mode_t mode) override {
+    if (::mkdir(path.c_str(), mode) != 0) return IoError("create directory", path, errno);
+    // mkdir honours the umask; set the mode we asked for.
+    if (::chmod(path.c_str(), mode) != 0) return IoError("chmod", path, errno);
+    return Status::Ok();
+  }
+
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
+      return IoError("remove directory", path, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status SyncDir(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return IoError("open directory", path, errno);
+    Status st;
+    if (::fsync(fd) != 0) st = IoError("sync directory", path, errno);
+    ::close(fd);
+    return st;
+  }
+
+  Result<bool> Exists(const std::string& path) override {
+    struct stat sb;
+    if (::lstat(path.c_str(), &sb) == 0) return true;
+    if (errno == ENOENT) return false;
+    if (errno == ENOTDIR) {
+      return IoError("use", path, errno);
+    }
+    return IoError("access", path, errno);
+  }
+
+  Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return MakeError(ErrorCode::kInput, path + " does not exist");
+      return IoError("open", path, errno);
+    }
+    struct stat sb;
+    if (::fstat(fd, &sb) != 0) {
+      int err = errno;
+      ::close(fd);
+      return IoError("stat", path, err);
+    }
+    if (S_ISDIR(sb.st_mode)) {
+      ::close(fd);
+      return MakeError(ErrorCode::kInput, path + " is a directory, not a file");
+    }
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof(buf));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        return IoError("read", path, err);
+      }
+      if (n == 0) break;
+      out.append(buf, static_cast<size_t>(n));
+      if (out.size() > max_bytes) {
+        ::close(fd);
+        return MakeError(ErrorCode::kInput, path + " is too large (over " +
+                                                std::to_string(max_bytes / 1024) + " KiB); not a PEM file?");
+      }
+    }
+    ::close(fd);
+    return out;
+  }
+
+ private:
+  static Status WriteAll(int fd, const std::string& path, std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoError("write", path, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+};
+
+std::string RandomSuffix() {
+  // Uniqueness, not secrecy, is all we need here; a counter backs up a failing RNG.
+  static std::atomic<unsigned> counter{0};
+  unsigned char b[6] = {0};
+  if (RAND_bytes(b, sizeof(b)) != 1) {
+    unsigned n = counter++;
+    std::memcpy(b, &n, sizeof(n));
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : b) {
+    s += kHex[c >> 4];
+    s += kHex[c & 15];
+  }
+  return s;
+}
+
+std::string SiblingName(const std::string& path, const char* tag) {
+  std::filesystem::path p(path);
+  std::string name = "." + p.filename().string() + "." + tag + "-" + std::to_string(::getpid()) + "-" +
+                     RandomSuffix();
+  return (p.parent_path() / name).string();
+}
+
+std::string ParentOf(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  return parent.empty() ? "." : parent;
+}
+
+}  // namespace
+
+FileSystem& RealFileSystem() {
+  static PosixFileSystem fs;
+  return fs;
+}
+
+FileTransaction::FileTransaction(FileSystem& fs, bool force) : fs_(fs), force_(force) {}
+
+FileTransaction::~FileTransaction() {
+  if (!committed_) Rollback();
+}
+
+Status FileTransaction::Stage(const std::string& path, std::string data, mode_t mode) {
+  for (const Entry& e : entries_) {
+    if (e.path == path) return MakeError(ErrorCode::kInternal, path + " staged twice");
+  }
+  MQTTPKI_TRY(Check(path));
+  entries_.push_back(Entry{path, std::move(data), mode, {}, {}, false});
+  return Status::Ok();
+}
+
+Status FileTransaction::Check(const std::string& path) {
+  if (force_) return Status::Ok();
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(path));
+  if (exists) return MakeError(ErrorCode::kExists, path + " exists; use --force to overwrite it");
+  return Status::Ok();
+}
+
+std::vector<std::string> FileTransaction::StagedPaths() const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) out.push_back(e.path);
+  return out;
+}
+
+Status FileTransaction::EnsureDir(const std::string& dir) {
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(dir));
+  if (exists) return Status::Ok();
+  std::string parent = ParentOf(dir);
+  if (parent != dir) MQTTPKI_TRY(EnsureDir(parent));
+  // Directories named "private" hold keys: only the owner may list them.
+  mode_t mode = std::filesystem::path(dir).filename() == "private" ? 0700 : 0755;
+  MQTTPKI_TRY(fs_.MakeDir(dir, mode));
+  created_dirs_.push_back(dir);
+  return Status::Ok();
+}
+
+Status FileTransaction::Commit() {
+  if (committed_) return MakeError(ErrorCode::kInternal, "transaction committed twice");
+  // 1. Every file goes to a temporary sibling, fully written and fsynced.
+  for (Entry& e : entries_) {
+    Status st = EnsureDir(ParentOf(e.path));
+    if (st.ok()) {
+      std::string temp = SiblingName(e.path, "tmp");
+      st = fs_.WriteNewFile(temp, e.data, e.mode);
+      if (st.ok()) e.temp = temp;
+    }
+    if (!st.ok()) {
+      Rollback();
+      return st;
+    }
+  }
+  // 2. Renamed into place; a replaced file is kept as a hard link until the end, so it can be restored.
+  for (Entry& e : entries_) {
+    Status st;
+    if (force_) {
+      Result<bool> exists = fs_.Exists(e.path);
+      if (!exists.ok()) {
+        st = exists.error();
+      } else if (*exists) {
+        std::string backup = SiblingName(e.path, "bak");
+        st = fs_.Link(e.path, backup);
+        if (st.ok()) e.backup = backup;
+      }
+    }
+    if (st.ok()) st = fs_.Rename(e.temp, e.path, force_);
+    if (!st.ok()) {
+      Rollback();
+      return st;
+    }
+    e.temp.clear();
+    e.placed = true;
+  }
+  // 3. Make the renames durable. A failure here is reported but the files are in place and complete.
+  std::vector<std::string> dirs;
+  for (const Entry& e : entries_) {
+    std::string d = ParentOf(e.path);
+    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+  }
+  for (const std::string& d : created_dirs_) {
+    std::string p = ParentOf(d);
+    if (std::find(dirs.begin(), dirs.end(), p) == dirs.end()) dirs.push_back(p);
+  }
+  committed_ = true;
+  for (Entry& e : entries_) {
+    if (!e.backup.empty()) (void)fs_.Unlink(e.backup);
+    e.backup.clear();
+    e.data.assign(e.data.size(), '\0');  // the data may be a private key
+  }
+  for (const std::string& d : dirs) MQTTPKI_TRY(fs_.SyncDir(d));
+  return Status::Ok();
+}
+
+void FileTransaction::Rollback() {
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    Entry& e = *it;
+    if (!e.temp.empty()) (void)fs_.Unlink(e.temp);
+    if (e.placed) {
+      if (!e.backup.empty()) {
+        (void)fs_.Rename(e.backup, e.path, true);
+      } else {
+        (void)fs_.Unlink(e.path);
+      }
+    } else if (!e.backup.empty()) {
+      (void)fs_.Unlink(e.backup);
+    }
+    e.temp.clear();
+    e.backup.clear();
+    e.placed = false;
+    e.data.assign(e.data.size(), '\0');
+  }
+  for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) (void)fs_.RemoveDir(*it);
+  created_dirs_.clear();
+}
+
+}  // namespace mqttpki

@@ -1,0 +1,44 @@
+// Helpers shared by the library's own .cc files; not part of the public API.
+#ifndef MQTTPKI_PKI_INTERNAL_H_
+#define MQTTPKI_PKI_INTERNAL_H_
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mqttpki/name.h"
+#include "mqttpki/result.h"
+#include "ossl/ptr.h"
+
+namespace mqttpki {
+
+// BioToString copies the contents of a memory BIO.
+std::string BioToString(BIO* bio);
+// DescribeKey is "EC P-256", "RSA 2048", ...
+std::string DescribeKey(const EVP_PKEY* pkey);
+// PublicKeyDerOf is the DER SubjectPublicKeyInfo of |pkey|.
+std::string PublicKeyDerOf(const EVP_PKEY* pkey);
+// NameToString renders an X509_NAME as "C=DE, O=..., CN=...".
+std::string NameToString(const X509_NAME* name);
+// NameToFields takes C, O, OU and CN out of an X509_NAME (first of each).
+DistinguishedName NameToFields(const X509_NAME* name);
+// SansOf reads DNS and IP entries of a GENERAL_NAMES.
+std::vector<SubjectAltName> SansOf(const GENERAL_NAMES* names);
+// Asn1TimeToUnix converts an ASN1_TIME to seconds since the epoch.
+int64_t Asn1TimeToUnix(const ASN1_TIME* t);
+// DigestFor picks the signature digest for a signing key: SHA-384 for P-384 (and larger EC), else SHA-256.
+const EVP_MD* DigestFor(const EVP_PKEY* signing_key);
+// BuildName makes an X509_NAME of C, O, OU, CN (the non-empty ones, in that order).
+Result<ossl::UniquePtr<X509_NAME>> BuildName(const DistinguishedName& dn);
+// BuildGeneralNames makes the GENERAL_NAMES of a subjectAltName extension.
+Result<ossl::UniquePtr<GENERAL_NAMES>> BuildGeneralNames(const std::vector<SubjectAltName>& sans);
+// Hex renders bytes as upper-case hex with |sep| between bytes (0 for none).
+std::string Hex(const unsigned char* data, size_t len, char sep);
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_PKI_INTERNAL_H_

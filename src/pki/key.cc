@@ -1,0 +1,217 @@
+#include "mqttpki/key.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstring>
+
+#include "ossl/error.h"
+#include "ossl/ptr.h"
+#include "pki/internal.h"
+
+namespace mqttpki {
+
+Result<KeyType> ParseKeyType(std::string_view name) {
+  if (name == "ec-p256") return KeyType::kEcP256;
+  if (name == "ec-p384") return KeyType::kEcP384;
+  if (name == "rsa-2048") return KeyType::kRsa2048;
+  if (name == "rsa-3072") return KeyType::kRsa3072;
+  if (name == "rsa-4096") return KeyType::kRsa4096;
+  return MakeError(ErrorCode::kUsage, "unknown key type '" + std::string(name) +
+                                          "': use ec-p256, ec-p384, rsa-2048, rsa-3072 or rsa-4096");
+}
+
+std::string KeyTypeName(KeyType type) {
+  switch (type) {
+    case KeyType::kEcP256: return "ec-p256";
+    case KeyType::kEcP384: return "ec-p384";
+    case KeyType::kRsa2048: return "rsa-2048";
+    case KeyType::kRsa3072: return "rsa-3072";
+    case KeyType::kRsa4096: return "rsa-4096";
+  }
+  return "unknown";
+}
+
+bool IsRsa(KeyType type) {
+  return type == KeyType::kRsa2048 || type == KeyType::kRsa3072 || type == KeyType::kRsa4096;
+}
+
+Secret& Secret::operator=(const Secret& other) {
+  if (this != &other) {
+    Wipe();
+    value_ = other.value_;
+  }
+  return *this;
+}
+Secret::Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
+Secret& Secret::operator=(Secret&& other) noexcept {
+  if (this != &other) {
+    Wipe();
+    value_ = std::move(other.value_);
+    other.Wipe();
+  }
+  return *this;
+}
+Secret::~Secret() { Wipe(); }
+void Secret::Wipe() {
+  if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
+  value_.clear();
+}
+
+PrivateKey::PrivateKey() = default;
+PrivateKey::~PrivateKey() { EVP_PKEY_free(pkey_); }
+PrivateKey::PrivateKey(PrivateKey&& other) noexcept : pkey_(other.pkey_) { other.pkey_ = nullptr; }
+PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
+  if (this != &other) {
+    EVP_PKEY_free(pkey_);
+    pkey_ = other.pkey_;
+    other.pkey_ = nullptr;
+  }
+  return *this;
+}
+
+PrivateKey PrivateKey::Adopt(evp_pkey_st* pkey) {
+  PrivateKey k;
+  k.pkey_ = pkey;
+  return k;
+}
+
+Result<PrivateKey> PrivateKey::Generate(KeyType type) {
+  EVP_PKEY* pkey = nullptr;
+  switch (type) {
+    case KeyType::kEcP256: pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
+    case KeyType::kEcP384: pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
+    case KeyType::kRsa2048: pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
+    case KeyType::kRsa3072: pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072}); break;
+    case KeyType::kRsa4096: pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{4096}); break;
+  }
+  if (pkey == nullptr) return ossl::OsslError(ErrorCode::kInternal, "key generation failed");
+  return Adopt(pkey);
+}
+
+namespace {
+
+// PassCallback hands OpenSSL the passphrase, or refuses when there is none (so OpenSSL never prompts itself).
+int PassCallback(char* buf, int size, int /*rwflag*/, void* u) {
+  const Secret* pass = static_cast<const Secret*>(u);
+  if (pass == nullptr || pass->empty()) return -1;
+  size_t n = pass->str().size();
+  if (n > static_cast<size_t>(size)) return -1;
+  std::memcpy(buf, pass->str().data(), n);
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+bool PrivateKey::IsEncryptedPem(std::string_view pem) {
+  return pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----") != std::string_view::npos ||
+         pem.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos;
+}
+
+Result<PrivateKey> PrivateKey::FromPem(std::string_view pem, const Secret* passphrase, const std::string& what) {
+  bool encrypted = IsEncryptedPem(pem);
+  if (pem.find("PRIVATE KEY-----") == std::string_view::npos) {
+    if (pem.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
+      return MakeError(ErrorCode::kInput, what + " holds a certificate, not a private key");
+    }
+    return MakeError(ErrorCode::kInput, what + " holds no PEM private key");
+  }
+  if (encrypted && (passphrase == nullptr || passphrase->empty())) {
+    return MakeError(ErrorCode::kInput, what + " is encrypted and no passphrase was given");
+  }
+  ossl::ClearErrors();
+  auto bio = ossl::Wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio.get(), nullptr, PassCallback, const_cast<Secret*>(passphrase));
+  if (pkey == nullptr) {
+    if (encrypted) return ossl::OsslError(ErrorCode::kInput, "wrong passphrase for " + what);
+    return ossl::OsslError(ErrorCode::kInput, what + " holds a private key that cannot be parsed");
+  }
+  return Adopt(pkey);
+}
+
+Result<Secret> PrivateKey::ToPem(const Secret* passphrase) const {
+  auto bio = ossl::Wrap(BIO_new(BIO_s_secmem()));
+  if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+  if (passphrase == nullptr) {
+    if (PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot encode private key");
+    }
+  } else {
+    auto p8inf = ossl::Wrap(EVP_PKEY2PKCS8(pkey_));
+    if (!p8inf) return ossl::OsslError(ErrorCode::kInternal, "cannot encode private key");
+    // pbe_nid -1 selects PBES2 with |cipher|; OpenSSL 3 pairs it with PBKDF2-HMAC-SHA256.
+    auto p8 = ossl::Wrap(PKCS8_encrypt(-1, EVP_aes_256_cbc(), passphrase->str().data(),
+                                       static_cast<int>(passphrase->str().size()), nullptr, 0,
+                                       kPbkdf2Iterations, p8inf.get()));
+    if (!p8) return ossl::OsslError(ErrorCode::kInternal, "cannot encrypt private key");
+    if (PEM_write_bio_PKCS8(bio.get(), p8.get()) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot encode private key");
+    }
+  }
+  return Secret(BioToString(bio.get()));
+}
+
+std::string PrivateKey::Description() const { return DescribeKey(pkey_); }
+
+bool PrivateKey::is_rsa() const { return EVP_PKEY_get_base_id(pkey_) == EVP_PKEY_RSA; }
+
+std::optional<KeyType> PrivateKey::Type() const {
+  std::string d = DescribeKey(pkey_);
+  if (d == "EC P-256") return KeyType::kEcP256;
+  if (d == "EC P-384") return KeyType::kEcP384;
+  if (d == "RSA 2048") return KeyType::kRsa2048;
+  if (d == "RSA 3072") return KeyType::kRsa3072;
+  if (d == "RSA 4096") return KeyType::kRsa4096;
+  return std::nullopt;
+}
+
+std::string PrivateKey::PublicKeyDer() const { return PublicKeyDerOf(pkey_); }
+
+// --- helpers shared inside the library (pki/internal.h) ---
+
+std::string BioToString(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  if (len <= 0 || data == nullptr) return {};
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string DescribeKey(const EVP_PKEY* pkey) {
+  if (pkey == nullptr) return "none";
+  switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_EC: {
+      char group[64] = {0};
+      size_t len = 0;
+      if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) {
+        return "EC";
+      }
+      std::string g = group;
+      if (g == "prime256v1" || g == "P-256") return "EC P-256";
+      if (g == "secp384r1" || g == "P-384") return "EC P-384";
+      if (g == "secp521r1" || g == "P-521") return "EC P-521";
+      return "EC " + g;
+    }
+    case EVP_PKEY_RSA: return "RSA " + std::to_string(EVP_PKEY_get_bits(pkey));
+    case EVP_PKEY_RSA_PSS: return "RSA-PSS " + std::to_string(EVP_PKEY_get_bits(pkey));
+    case EVP_PKEY_ED25519: return "Ed25519";
+    case EVP_PKEY_ED448: return "Ed448";
+    case EVP_PKEY_DSA: return "DSA " + std::to_string(EVP_PKEY_get_bits(pkey));
+    default: return EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "unknown";
+  }
+}
+
+std::string PublicKeyDerOf(const EVP_PKEY* pkey) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pkey, &der);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+}  // namespace mqttpki

@@ -1,0 +1,102 @@
+#include "mqttpki/passphrase.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace mqttpki {
+namespace {
+
+// Tty is the controlling terminal, opened for a prompt; echo is restored when it is closed.
+class Tty {
+ public:
+  Tty() : fd_(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) {}
+  ~Tty() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+
+  // ReadHidden prints |prompt| and reads one line with echo off.
+  Result<Secret> ReadHidden(const std::string& prompt) {
+    struct termios old_tio;
+    bool have_tio = ::tcgetattr(fd_, &old_tio) == 0;
+    if (have_tio) {
+      struct termios tio = old_tio;
+      tio.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tio.c_lflag |= ECHONL;
+      ::tcsetattr(fd_, TCSAFLUSH, &tio);
+    }
+    (void)!::write(fd_, prompt.data(), prompt.size());
+    std::string line;
+    char c;
+    bool got_any = false;
+    for (;;) {
+      ssize_t n = ::read(fd_, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got_any = true;
+      if (c == '\n' || c == '\r') break;
+      line.push_back(c);
+    }
+    if (have_tio) ::tcsetattr(fd_, TCSAFLUSH, &old_tio);
+    Secret s(std::move(line));
+    if (!got_any) return MakeError(ErrorCode::kInput, "no passphrase was entered");
+    return s;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+PassphraseProvider::PassphraseProvider(FileSystem& fs, std::string file) : fs_(fs), file_(std::move(file)) {}
+
+Result<Secret> PassphraseProvider::Find(const std::string& what, bool confirm) {
+  if (cached_) return *cached_;
+  if (!file_.empty()) {
+    Result<std::string> content = fs_.ReadFile(file_, 64 * 1024);
+    if (!content.ok()) return content.error().Context("reading the passphrase file");
+    Secret raw(std::move(*content));
+    const std::string& s = raw.str();
+    size_t end = s.find_first_of("\r\n");
+    Secret pass(s.substr(0, end));
+    if (pass.empty()) return MakeError(ErrorCode::kInput, "the passphrase file " + file_ + " is empty");
+    cached_ = pass;
+    return pass;
+  }
+  if (const char* env = std::getenv(kPassphraseEnv); env != nullptr && *env != '\0') {
+    cached_ = Secret(env);
+    return *cached_;
+  }
+  Tty tty;
+  if (!tty.ok()) {
+    return MakeError(ErrorCode::kInput, what + " needs a passphrase: give --passphrase-file FILE, set " +
+                                            kPassphraseEnv + ", or run on a terminal to be asked" +
+                                            (confirm ? " (or --no-passphrase to write the key unencrypted)" : ""));
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(Secret first, tty.ReadHidden("Passphrase for " + what + ": "));
+  if (confirm) {
+    MQTTPKI_ASSIGN_OR_RETURN(Secret second, tty.ReadHidden("Repeat the passphrase: "));
+    if (first.str() != second.str()) return MakeError(ErrorCode::kInput, "the passphrases do not match");
+  }
+  cached_ = first;
+  return first;
+}
+
+Result<Secret> PassphraseProvider::ForReading(const std::string& what) { return Find(what, false); }
+
+Result<Secret> PassphraseProvider::ForNewKey(const std::string& what) {
+  MQTTPKI_ASSIGN_OR_RETURN(Secret pass, Find(what, true));
+  if (pass.str().size() < kMinPassphraseLength) {
+    cached_.reset();
+    return MakeError(ErrorCode::kInput, "the passphrase for " + what + " is too short: use at least " +
+                                            std::to_string(kMinPassphraseLength) + " characters");
+  }
+  return pass;
+}
+
+}  // namespace mqttpki

@@ -1,0 +1,306 @@
+#include "mqttpki/pki_dir.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+
+namespace mqttpki {
+namespace {
+
+constexpr mode_t kKeyMode = 0400;
+constexpr mode_t kPublicMode = 0644;
+
+int DaysOr(int days, Profile profile) { return days > 0 ? days : DefaultDays(profile); }
+
+std::string Pick(const std::optional<std::string>& flag, const std::string& fallback) {
+  return flag ? *flag : fallback;
+}
+
+}  // namespace
+
+PkiDir::PkiDir(std::string root, FileSystem& fs) : root_(std::move(root)), fs_(fs) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  if (root_.empty()) root_ = ".";
+}
+
+std::string PkiDir::Path(const std::string& relative) const { return root_ + "/" + relative; }
+std::string PkiDir::KeyPath(const std::string& name) const { return Path(name + "/private/" + name + ".key.pem"); }
+std::string PkiDir::CertPath(const std::string& name) const { return Path(name + "/certs/" + name + ".cert.pem"); }
+std::string PkiDir::CsrPath(const std::string& name) const { return Path(name + "/csr/" + name + ".csr.pem"); }
+std::string PkiDir::ChainPath(const std::string& name) const { return Path(name + "/" + name + ".chain.pem"); }
+std::string PkiDir::BundlePath() const { return Path("ca-bundle.pem"); }
+std::string PkiDir::ConfigPath() const { return Path("mqttpki.json"); }
+
+Status PkiDir::ValidateName(const std::string& name) {
+  if (name.empty()) return MakeError(ErrorCode::kUsage, "a name is required");
+  if (name.size() > 64) return MakeError(ErrorCode::kUsage, "name '" + name + "' is longer than 64 characters");
+  if (name[0] == '.' || name[0] == '-') {
+    return MakeError(ErrorCode::kUsage, "invalid name '" + name + "': it must not start with '.' or '-'");
+  }
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
+      return MakeError(ErrorCode::kUsage, "invalid name '" + name +
+                                              "': use letters, digits, '.', '_' and '-' only (it becomes a directory)");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<SubjectDefaults> PkiDir::Defaults() const {
+  SubjectDefaults d;
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(ConfigPath()));
+  if (!exists) return d;
+  MQTTPKI_ASSIGN_OR_RETURN(std::string text, fs_.ReadFile(ConfigPath(), 1024 * 1024));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return MakeError(ErrorCode::kInput, ConfigPath() + " is not valid JSON; fix it or run 'mqttpki init --force'");
+  }
+  auto get = [&j](const char* key, std::string& out) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_string()) out = it->get<std::string>();
+  };
+  get("organization", d.organization);
+  get("country", d.country);
+  get("org_unit", d.org_unit);
+  return d;
+}
+
+Status PkiDir::StageFile(const std::string& path, std::string data, mode_t mode, const std::string& kind,
+                         const std::string& name, FileTransaction& tx, Report& report) const {
+  MQTTPKI_TRY(tx.Stage(path, std::move(data), mode));
+  report.files.push_back({path, kind, name});
+  return Status::Ok();
+}
+
+Status PkiDir::Init(const SubjectDefaults& d, FileTransaction& tx, Report& report) const {
+  DistinguishedName check{d.country, d.organization, d.org_unit, ""};
+  MQTTPKI_TRY(check.Validate());
+  nlohmann::json j = {{"organization", d.organization}, {"country", d.country}, {"org_unit", d.org_unit}};
+  return StageFile(ConfigPath(), j.dump(2) + "\n", kPublicMode, "config", "", tx, report);
+}
+
+Status PkiDir::StageKey(const std::string& name, const PrivateKey& key, bool encrypt, PassphraseProvider& pass,
+                        FileTransaction& tx, Report& report) const {
+  std::string path = KeyPath(name);
+  Result<Secret> pem = Secret();
+  if (encrypt) {
+    MQTTPKI_ASSIGN_OR_RETURN(Secret passphrase, pass.ForNewKey(path));
+    pem = key.ToPem(&passphrase);
+  } else {
+    pem = key.ToPem(nullptr);
+  }
+  if (!pem.ok()) return pem.error();
+  return StageFile(path, pem->str(), kKeyMode, "key", name, tx, report);
+}
+
+DistinguishedName PkiDir::CaSubject(const std::string& name, const CaOptions& o, const SubjectDefaults& d) const {
+  DistinguishedName dn;
+  dn.country = Pick(o.country, d.country);
+  dn.organization = Pick(o.organization, d.organization);
+  dn.org_unit = Pick(o.org_unit, d.org_unit);
+  if (!o.common_name.empty()) {
+    dn.common_name = o.common_name;
+  } else if (name == kRootName) {
+    dn.common_name = dn.organization + " Root CA";
+  } else if (name == kDefaultServerCaName) {
+    dn.common_name = dn.organization + " MQTT Server CA";
+  } else {
+    dn.common_name = dn.organization + " " + name;
+  }
+  return dn;
+}
+
+Result<CaMaterial> PkiDir::CreateRoot(const CaOptions& o, int64_t now, PassphraseProvider& pass,
+                                      FileTransaction& tx, Report& report) const {
+  MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults d, Defaults());
+  DistinguishedName dn = CaSubject(kRootName, o, d);
+  MQTTPKI_TRY(dn.Validate());
+  // Refuse before spending time on a key we could not write.
+  MQTTPKI_TRY(tx.Check(KeyPath(kRootName)));
+  MQTTPKI_TRY(tx.Check(CertPath(kRootName)));
+  MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(o.key));
+  IssueOptions io;
+  io.profile = Profile::kRoot;
+  io.subject = dn;
+  io.days = DaysOr(o.days, Profile::kRoot);
+  io.now = now;
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, key.get(), nullptr, key));
+  MQTTPKI_TRY(StageKey(kRootName, key, o.protection.encrypt, pass, tx, report));
+  MQTTPKI_TRY(StageFile(CertPath(kRootName), issued.certificate.ToPem(), kPublicMode, "certificate", kRootName, tx,
+                        report));
+  for (auto& w : issued.warnings) report.warnings.push_back(w);
+  return CaMaterial{kRootName, issued.certificate, std::move(key), {}};
+}
+
+Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaOptions& o, const CaMaterial& root,
+                                              int64_t now, PassphraseProvider& pass, FileTransaction& tx,
+                                              Report& report) const {
+  MQTTPKI_TRY(ValidateName(name));
+  if (name == kRootName) {
+    return MakeError(ErrorCode::kUsage, "'" + std::string(kRootName) + "' is the root; use 'mqttpki root create'");
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults d, Defaults());
+  DistinguishedName dn = CaSubject(name, o, d);
+  MQTTPKI_TRY(dn.Validate());
+  for (const std::string& p : {KeyPath(name), CsrPath(name), CertPath(name)}) MQTTPKI_TRY(tx.Check(p));
+  MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(o.key));
+  MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::Create(key, dn, {}));
+  IssueOptions io;
+  io.profile = Profile::kIntermediate;
+  io.subject = dn;
+  io.days = DaysOr(o.days, Profile::kIntermediate);
+  io.now = now;
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &root.cert, root.key));
+  MQTTPKI_TRY(StageKey(name, key, o.protection.encrypt, pass, tx, report));
+  MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
+  MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
+  for (auto& w : issued.warnings) report.warnings.push_back(w);
+  std::vector<Certificate> chain{issued.certificate};
+  for (const Certificate& c : root.chain) chain.push_back(c);
+  return CaMaterial{name, issued.certificate, std::move(key), std::move(chain)};
+}
+
+Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const LeafOptions& o,
+                                               FileTransaction& tx) const {
+  MQTTPKI_TRY(ValidateName(name));
+  if (name == kRootName) return MakeError(ErrorCode::kUsage, "'root-ca' is reserved for the root CA");
+  if (o.sans.empty() && o.profile == Profile::kServer) {
+    return MakeError(ErrorCode::kUsage, "a server certificate needs at least one --san (DNS name or IP address)");
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults d, Defaults());
+  DistinguishedName dn;
+  dn.country = Pick(o.country, d.country);
+  dn.organization = Pick(o.organization, d.organization);
+  dn.org_unit = o.org_unit.value_or("");
+  // The CN is the first SAN unless given: for an IP target that puts the address in the CN too, for clients
+  // (BearSSL) that ignore IP SANs.
+  dn.common_name = !o.common_name.empty() ? o.common_name : o.sans.empty() ? name : o.sans.front().value;
+  MQTTPKI_TRY(dn.Validate());
+  std::vector<SubjectAltName> sans;
+  if (Result<SubjectAltName> cn = ParseSan(dn.common_name); cn.ok()) AddUnique(sans, *cn);
+  for (const SubjectAltName& s : o.sans) AddUnique(sans, s);
+  for (const std::string& p : {KeyPath(name), CsrPath(name)}) MQTTPKI_TRY(tx.Check(p));
+  MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(o.key));
+  MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::Create(key, dn, sans));
+  return KeyAndCsr{std::move(key), std::move(csr)};
+}
+
+Result<CertificateRequest> PkiDir::CreateCsr(const std::string& name, const LeafOptions& o,
+                                             PassphraseProvider& pass, FileTransaction& tx, Report& report) const {
+  MQTTPKI_ASSIGN_OR_RETURN(KeyAndCsr kc, MakeKeyAndCsr(name, o, tx));
+  MQTTPKI_TRY(StageKey(name, kc.key, o.encrypt_key, pass, tx, report));
+  MQTTPKI_TRY(StageFile(CsrPath(name), kc.csr.ToPem(), kPublicMode, "csr", name, tx, report));
+  return std::move(kc.csr);
+}
+
+Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions& o, const CaMaterial& ca,
+                                      int64_t now, PassphraseProvider& pass, FileTransaction& tx,
+                                      Report& report) const {
+  if (ca.name == kRootName) {
+    report.warnings.push_back(
+        "signing with the root CA directly (one-CA setup): an intermediate ('mqttpki ca create server-ca') keeps "
+        "the root key offline and can be rotated without touching devices");
+  }
+  MQTTPKI_TRY(tx.Check(CertPath(name)));
+  MQTTPKI_TRY(tx.Check(ChainPath(name)));
+  MQTTPKI_ASSIGN_OR_RETURN(KeyAndCsr kc, MakeKeyAndCsr(name, o, tx));
+  MQTTPKI_TRY(StageKey(name, kc.key, o.encrypt_key, pass, tx, report));
+  MQTTPKI_TRY(StageFile(CsrPath(name), kc.csr.ToPem(), kPublicMode, "csr", name, tx, report));
+  SignOptions so;
+  so.profile = o.profile;
+  so.days = o.days;
+  return SignCsr(name, kc.csr, so, ca, now, tx, report);
+}
+
+Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& o,
+                                    const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const {
+  MQTTPKI_TRY(ValidateName(name));
+  if (name == kRootName) return MakeError(ErrorCode::kUsage, "'root-ca' is reserved for the root CA");
+  if (o.profile != Profile::kServer && o.profile != Profile::kClient) {
+    return MakeError(ErrorCode::kUsage, "a CSR is signed with the server or client profile only");
+  }
+  MQTTPKI_TRY(csr.VerifySignature("the CSR for " + name));
+  IssueOptions io;
+  io.profile = o.profile;
+  // Policy: the subject's C, O, OU, CN and the SANs are all a CSR decides; extensions come from the profile.
+  io.subject = csr.SubjectFields();
+  io.sans = o.sans.empty() ? csr.Sans() : o.sans;
+  io.days = DaysOr(o.days, o.profile);
+  io.now = now;
+  if (io.subject.common_name.empty() && !io.sans.empty()) io.subject.common_name = io.sans.front().value;
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &ca.cert, ca.key));
+  for (auto& w : issued.warnings) report.warnings.push_back(w);
+  std::string chain = issued.certificate.ToPem();
+  for (const Certificate& c : ca.chain) chain += c.ToPem();
+  MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
+  MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
+  return issued.certificate;
+}
+
+Status PkiDir::WriteBundle(const Certificate& root, const std::vector<Certificate>& intermediates,
+                           FileTransaction& tx, Report& report) const {
+  std::string pem;
+  for (const Certificate& c : intermediates) pem += c.ToPem();
+  pem += root.ToPem();
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(BundlePath()));
+  if (exists) {
+    Result<std::string> current = fs_.ReadFile(BundlePath(), kMaxInputBytes);
+    if (current.ok() && *current == pem) return Status::Ok();  // already what it should be
+  }
+  return StageFile(BundlePath(), pem, kPublicMode, "bundle", "", tx, report);
+}
+
+Result<Certificate> PkiDir::LoadCertificate(const std::string& name) const {
+  std::string path = CertPath(name);
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(path));
+  if (!exists) {
+    if (name == kRootName) {
+      return MakeError(ErrorCode::kInput, "no root CA in " + root_ + ": " + path +
+                                              " does not exist (run 'mqttpki root create' or 'mqttpki quickstart')");
+    }
+    return MakeError(ErrorCode::kInput, "no certificate for '" + name + "' in " + root_ + ": " + path +
+                                            " does not exist");
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(std::string pem, fs_.ReadFile(path, kMaxInputBytes));
+  return Certificate::FromPem(pem, path);
+}
+
+Result<bool> PkiDir::HasCertificate(const std::string& name) const { return fs_.Exists(CertPath(name)); }
+
+Result<CaMaterial> PkiDir::LoadCa(const std::string& name, PassphraseProvider& pass) const {
+  MQTTPKI_TRY(ValidateName(name));
+  Result<Certificate> cert = LoadCertificate(name);
+  if (!cert.ok()) {
+    if (name != kRootName && cert.error().code == ErrorCode::kInput) {
+      return MakeError(ErrorCode::kInput, "no CA '" + name + "' in " + root_ + ": " + CertPath(name) +
+                                              " does not exist (run 'mqttpki ca create " + name + "')");
+    }
+    return cert.error();
+  }
+  if (!cert->IsCa()) return MakeError(ErrorCode::kInput, CertPath(name) + " is not a CA certificate");
+  std::string key_path = KeyPath(name);
+  MQTTPKI_ASSIGN_OR_RETURN(bool key_exists, fs_.Exists(key_path));
+  if (!key_exists) {
+    return MakeError(ErrorCode::kInput, "the key of CA '" + name + "' is not here: " + key_path +
+                                            " does not exist (is this the offline CA machine?)");
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(std::string key_pem, fs_.ReadFile(key_path, kMaxInputBytes));
+  Secret key_secret(std::move(key_pem));
+  Result<PrivateKey> key = Error{};
+  if (PrivateKey::IsEncryptedPem(key_secret.str())) {
+    MQTTPKI_ASSIGN_OR_RETURN(Secret passphrase, pass.ForReading(key_path));
+    key = PrivateKey::FromPem(key_secret.str(), &passphrase, key_path);
+  } else {
+    key = PrivateKey::FromPem(key_secret.str(), nullptr, key_path);
+  }
+  if (!key.ok()) return key.error();
+  if (!cert->MatchesKey(*key)) {
+    return MakeError(ErrorCode::kInput, key_path + " is not the key of " + CertPath(name));
+  }
+  CaMaterial ca{name, *cert, std::move(*key), {}};
+  // An intermediate's chain is itself (and, were there more levels, its issuers up to the root).
+  if (!cert->IsSelfIssued()) ca.chain.push_back(*cert);
+  return ca;
+}
+
+}  // namespace mqttpki
