@@ -57,7 +57,10 @@ class Certificate {
   std::vector<std::string> ExtendedKeyUsage() const;  // "serverAuth", "clientAuth", ...
   bool HasExtendedKeyUsage() const;
   bool IsSelfIssued() const;                 // subject == issuer and self-signed
-  // Issued says whether |issuer| signed this certificate (names, key identifiers and signature).
+  // NamesIssuer says whether |issuer| is this certificate's issuer by name and key identifier (no signature check:
+  // that is path validation's job, which then reports a bad signature as such).
+  bool NamesIssuer(const Certificate& issuer) const;
+  // IssuedBy says whether |issuer| signed this certificate (names, key identifiers and signature).
   bool IssuedBy(const Certificate& issuer) const;
   // MatchesKey says whether |key| is the private key of this certificate.
   bool MatchesKey(const PrivateKey& key) const;

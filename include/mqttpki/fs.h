@@ -18,9 +18,12 @@ namespace mqttpki {
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
-  // WriteNewFile creates |path| (which must not exist), writes |data|, fsyncs it and leaves it with |mode|.
-  // The file is created 0600 and only then changed to |mode|, so a key is never readable by others.
+  // WriteNewFile creates |path| (which must not exist), writes |data| and leaves it with |mode|; SyncFiles makes
+  // it durable. The file is created 0600 and only then changed to |mode|, so a key is never readable by others.
   virtual Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) = 0;
+  // Sync makes |paths| (files, or directories after renames in them) durable: fsync for one or two, one syncfs of
+  // their filesystem for more (a single journal commit instead of one per path). All paths are on one filesystem.
+  virtual Status Sync(const std::vector<std::string>& paths) = 0;
   // Rename moves |from| to |to|; with |replace| false it fails with kExists when |to| exists (atomically).
   virtual Status Rename(const std::string& from, const std::string& to, bool replace) = 0;
   virtual Status Link(const std::string& from, const std::string& to) = 0;
@@ -28,7 +31,6 @@ class FileSystem {
   virtual Status MakeDir(const std::string& path, mode_t mode) = 0;
   // RemoveDir removes |path| if it is empty; a non-empty directory is left alone and is not an error.
   virtual Status RemoveDir(const std::string& path) = 0;
-  virtual Status SyncDir(const std::string& path) = 0;
   // Exists says whether |path| exists (as anything); an I/O error other than "not found" is an error.
   virtual Result<bool> Exists(const std::string& path) = 0;
   // ReadFile reads all of |path|; files over |max_bytes| are refused with kInput.
@@ -41,8 +43,8 @@ FileSystem& RealFileSystem();
 // kMaxInputBytes bounds every file we parse (certificates, CSRs, keys, bundles).
 inline constexpr size_t kMaxInputBytes = 4 * 1024 * 1024;
 
-// FileTransaction stages files and writes them all on Commit: each to a temporary file in its final directory
-// (fsynced), then renamed into place, then the directories fsynced. If anything fails, or the transaction is
+// FileTransaction stages files and writes them all on Commit: each to a temporary file in its final directory,
+// then all synced to disk, then renamed into place, then the directories synced. If anything fails, or the transaction is
 // destroyed uncommitted, every file it wrote is removed, every file it replaced is restored and every directory
 // it created is removed: a failed command leaves the disk as it found it.
 class FileTransaction {

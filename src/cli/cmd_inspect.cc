@@ -205,7 +205,7 @@ void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands
     }
     if (certs.size() > 1) {
       bool ordered = true;
-      for (size_t i = 0; i + 1 < certs.size(); ++i) ordered = ordered && certs[i].IssuedBy(certs[i + 1]);
+      for (size_t i = 0; i + 1 < certs.size(); ++i) ordered = ordered && certs[i].NamesIssuer(certs[i + 1]);
       out.text += std::string("Chain order: ") +
                   (ordered ? "leaf first, each certificate followed by its issuer"
                            : "NOT leaf first with each certificate followed by its issuer") + "\n";

@@ -21,6 +21,32 @@ void PrintWarnings(const std::vector<std::string>& warnings) {
   for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
 }
 
+// ExplainParseError names the unknown command when CLI11 would only say "A subcommand is required".
+std::string ExplainParseError(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* deepest = &app;
+  for (bool descended = true; descended;) {
+    descended = false;
+    for (CLI::App* sub : deepest->get_subcommands([](CLI::App* a) { return a->parsed(); })) {
+      deepest = sub;
+      descended = true;
+      break;
+    }
+  }
+  if (deepest->get_require_subcommand_min() == 0 || deepest->get_subcommands({}).empty()) return e.what();
+  // A command group was chosen (or none), but no command of it: the first leftover word is the unknown one.
+  std::vector<std::string> rest = deepest->remaining();
+  if (rest.empty()) rest = app.remaining();
+  std::string names;
+  for (CLI::App* sub : deepest->get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
+  std::string where = deepest == &app ? "" : deepest->get_name() + " ";
+  if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
+    return "unknown " + where + "command '" + rest.front() + "' (choose from: " + names + ")";
+  }
+  if (deepest != &app) return "'" + deepest->get_name() + "' needs a command (choose from: " + names + ")";
+  return "no command given (choose from: " + names + ")";
+  return e.what();
+}
+
 int ReportError(const Context& ctx, const Error& e) {
   std::fprintf(stderr, "mqttpki: error: %s\n", e.message.c_str());
   const char* debug = std::getenv("MQTTPKI_DEBUG");
@@ -68,7 +94,7 @@ int Run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "mqttpki: error: %s\nRun 'mqttpki --help' (or 'mqttpki COMMAND --help') for usage.\n",
-                 e.what());
+                 ExplainParseError(app, e).c_str());
     return 2;
   }
 

@@ -275,6 +275,10 @@ bool Certificate::IsSelfIssued() const {
          (X509_check_issued(x509_, x509_) == X509_V_OK && X509_verify(x509_, X509_get0_pubkey(x509_)) == 1);
 }
 
+bool Certificate::NamesIssuer(const Certificate& issuer) const {
+  return X509_check_issued(issuer.x509_, x509_) == X509_V_OK;
+}
+
 bool Certificate::IssuedBy(const Certificate& issuer) const {
   if (X509_check_issued(issuer.x509_, x509_) != X509_V_OK) return false;
   int ok = X509_verify(x509_, X509_get0_pubkey(issuer.x509_));

@@ -27,11 +27,25 @@ class PosixFileSystem final : public FileSystem {
     if (fd < 0) return IoError("create", path, errno);
     // The file was created 0600 whatever the umask allowed less; only now does it get its final mode.
     Status st = WriteAll(fd, path, data);
-    if (st.ok() && ::fsync(fd) != 0) st = IoError("sync", path, errno);
     if (st.ok() && ::fchmod(fd, mode) != 0) st = IoError("chmod", path, errno);
     if (::close(fd) != 0 && st.ok()) st = IoError("close", path, errno);
     if (!st.ok()) ::unlink(path.c_str());
     return st;
+  }
+
+  Status Sync(const std::vector<std::string>& paths) override {
+    if (paths.empty()) return Status::Ok();
+    bool whole_fs = paths.size() > 2;
+    for (const std::string& path : paths) {
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return IoError("open", path, errno);
+      int rc = whole_fs ? ::syncfs(fd) : ::fsync(fd);
+      int err = errno;
+      ::close(fd);
+      if (rc != 0) return IoError("sync", path, err);
+      if (whole_fs) break;  // one syncfs covers every file on that filesystem; all of ours are under one root
+    }
+    return Status::Ok();
   }
 
   Status Rename(const std::string& from, const std::string& to, bool replace) override {
@@ -67,15 +81,6 @@ class PosixFileSystem final : public FileSystem {
       return IoError("remove directory", path, errno);
     }
     return Status::Ok();
-  }
-
-  Status SyncDir(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return IoError("open directory", path, errno);
-    Status st;
-    if (::fsync(fd) != 0) st = IoError("sync directory", path, errno);
-    ::close(fd);
-    return st;
   }
 
   Result<bool> Exists(const std::string& path) override {
@@ -218,7 +223,7 @@ Status FileTransaction::EnsureDir(const std::string& dir) {
 
 Status FileTransaction::Commit() {
   if (committed_) return MakeError(ErrorCode::kInternal, "transaction committed twice");
-  // 1. Every file goes to a temporary sibling, fully written and fsynced.
+  // 1. Every file goes to a temporary sibling, fully written, then all are synced together.
   for (Entry& e : entries_) {
     Status st = EnsureDir(ParentOf(e.path));
     if (st.ok()) {
@@ -230,6 +235,12 @@ Status FileTransaction::Commit() {
       Rollback();
       return st;
     }
+  }
+  std::vector<std::string> temps;
+  for (const Entry& e : entries_) temps.push_back(e.temp);
+  if (Status st = fs_.Sync(temps); !st.ok()) {
+    Rollback();
+    return st;
   }
   // 2. Renamed into place; a replaced file is kept as a hard link until the end, so it can be restored.
   for (Entry& e : entries_) {
@@ -252,15 +263,16 @@ Status FileTransaction::Commit() {
     e.temp.clear();
     e.placed = true;
   }
-  // 3. Make the renames durable. A failure here is reported but the files are in place and complete.
+  // 3. Make the renames durable; only then are replaced files let go. A failure still undoes everything.
   std::vector<std::string> dirs;
-  for (const Entry& e : entries_) {
-    std::string d = ParentOf(e.path);
+  auto add_dir = [&dirs](const std::string& d) {
     if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
-  }
-  for (const std::string& d : created_dirs_) {
-    std::string p = ParentOf(d);
-    if (std::find(dirs.begin(), dirs.end(), p) == dirs.end()) dirs.push_back(p);
+  };
+  for (const Entry& e : entries_) add_dir(ParentOf(e.path));
+  for (const std::string& d : created_dirs_) add_dir(ParentOf(d));
+  if (Status st = fs_.Sync(dirs); !st.ok()) {
+    Rollback();
+    return st;
   }
   committed_ = true;
   for (Entry& e : entries_) {
@@ -268,7 +280,6 @@ Status FileTransaction::Commit() {
     e.backup.clear();
     e.data.assign(e.data.size(), '\0');  // the data may be a private key
   }
-  for (const std::string& d : dirs) MQTTPKI_TRY(fs_.SyncDir(d));
   return Status::Ok();
 }
 

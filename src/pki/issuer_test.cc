@@ -1,1 +1,161 @@
+#include "mqttpki/issuer.h"
+
 #include <gtest/gtest.h>
+
+namespace mqttpki {
+namespace {
+
+constexpr int64_t kNow = 1790000000;  // 2026-09-21, pinned
+
+struct Ca {
+  PrivateKey key;
+  Certificate cert;
+};
+
+Ca MakeRoot(KeyType type = KeyType::kEcP256, int days = 3650) {
+  Ca ca;
+  ca.key = std::move(PrivateKey::Generate(type).value());
+  IssueOptions o;
+  o.profile = Profile::kRoot;
+  o.subject = {"DE", "Test", "PKI", "Test Root CA"};
+  o.days = days;
+  o.now = kNow;
+  ca.cert = Issue(o, ca.key.get(), nullptr, ca.key).value().certificate;
+  return ca;
+}
+
+Ca MakeIntermediate(const Ca& root) {
+  Ca ca;
+  ca.key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  IssueOptions o;
+  o.profile = Profile::kIntermediate;
+  o.subject = {"DE", "Test", "PKI", "Test Server CA"};
+  o.days = 1825;
+  o.now = kNow;
+  ca.cert = Issue(o, ca.key.get(), &root.cert, root.key).value().certificate;
+  return ca;
+}
+
+TEST(Issue, RootProfile) {
+  Ca root = MakeRoot();
+  EXPECT_TRUE(root.cert.IsCa());
+  EXPECT_EQ(root.cert.PathLength(), -1);
+  EXPECT_TRUE(root.cert.IsSelfIssued());
+  EXPECT_EQ(root.cert.KeyUsage(), (std::vector<std::string>{"keyCertSign", "cRLSign"}));
+  EXPECT_FALSE(root.cert.HasExtendedKeyUsage());
+  EXPECT_EQ(root.cert.NotBefore(), kNow - kBackdateSeconds);
+  EXPECT_EQ(root.cert.NotAfter(), kNow + 3650LL * 86400);
+  EXPECT_EQ(root.cert.SignatureAlgorithm(), "ecdsa-with-SHA256");
+}
+
+TEST(Issue, SerialsArePositiveTwentyBytesAndUnique) {
+  Ca root = MakeRoot();
+  Ca a = MakeIntermediate(root);
+  Ca b = MakeIntermediate(root);
+  for (const Certificate* c : {&root.cert, &a.cert, &b.cert}) {
+    EXPECT_EQ(c->SerialBytes(), kSerialBytes);
+    EXPECT_NE(c->SerialHex().front(), '-');
+  }
+  EXPECT_NE(a.cert.SerialHex(), b.cert.SerialHex());
+}
+
+TEST(Issue, ServerProfileCopiesCnIntoSans) {
+  Ca root = MakeRoot();
+  Ca inter = MakeIntermediate(root);
+  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  IssueOptions o;
+  o.profile = Profile::kServer;
+  o.subject.common_name = "10.0.0.5";
+  o.sans = {ParseSan("mqtt.example.com").value()};
+  o.now = kNow;
+  Result<IssueResult> r = Issue(o, key.get(), &inter.cert, inter.key);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  std::vector<SubjectAltName> sans = r->certificate.Sans();
+  ASSERT_EQ(sans.size(), 2u);
+  EXPECT_EQ(sans[0].ToString(), "IP:10.0.0.5");
+  EXPECT_EQ(sans[1].ToString(), "DNS:mqtt.example.com");
+  EXPECT_EQ(r->certificate.KeyUsage(), std::vector<std::string>{"digitalSignature"});
+  EXPECT_EQ(r->certificate.ExtendedKeyUsage(), std::vector<std::string>{"serverAuth"});
+  EXPECT_TRUE(r->certificate.IssuedBy(inter.cert));
+  EXPECT_FALSE(r->certificate.IssuedBy(root.cert));
+}
+
+TEST(Issue, RsaServerGetsKeyEncipherment) {
+  Ca root = MakeRoot();
+  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kRsa2048).value());
+  IssueOptions o;
+  o.profile = Profile::kServer;
+  o.subject.common_name = "broker";
+  o.now = kNow;
+  Result<IssueResult> r = Issue(o, key.get(), &root.cert, root.key);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->certificate.KeyUsage(), (std::vector<std::string>{"digitalSignature", "keyEncipherment"}));
+}
+
+TEST(Issue, P384IssuerSignsWithSha384) {
+  Ca root = MakeRoot(KeyType::kEcP384);
+  Ca inter = MakeIntermediate(root);
+  EXPECT_EQ(inter.cert.SignatureAlgorithm(), "ecdsa-with-SHA384");
+}
+
+TEST(Issue, LeafIsClampedToItsIssuer) {
+  Ca root = MakeRoot(KeyType::kEcP256, 10);
+  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  IssueOptions o;
+  o.profile = Profile::kServer;
+  o.subject.common_name = "broker";
+  o.days = 365;
+  o.now = kNow;
+  Result<IssueResult> r = Issue(o, key.get(), &root.cert, root.key);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->certificate.NotAfter(), root.cert.NotAfter());
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("would outlive its issuer"), std::string::npos);
+}
+
+TEST(Issue, RefusesWhatPolicyForbids) {
+  Ca root = MakeRoot();
+  Ca inter = MakeIntermediate(root);
+  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  IssueOptions o;
+  o.profile = Profile::kIntermediate;
+  o.subject.common_name = "Sub CA";
+  o.now = kNow;
+  Result<IssueResult> r = Issue(o, key.get(), &inter.cert, inter.key);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "'C=DE, O=Test, OU=PKI, CN=Test Server CA' has pathlen 0 and cannot sign another CA");
+
+  o.profile = Profile::kServer;
+  o.subject.common_name = "broker";
+  Result<IssueResult> wrong_key = Issue(o, key.get(), &inter.cert, root.key);
+  ASSERT_FALSE(wrong_key.ok());
+  EXPECT_EQ(wrong_key.error().message, "the issuer's private key does not match its certificate");
+
+  o.now = root.cert.NotAfter() + 1;
+  Result<IssueResult> expired = Issue(o, key.get(), &root.cert, root.key);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_NE(expired.error().message.find("expired on"), std::string::npos);
+
+  o.now = kNow;
+  o.subject.common_name = "Not A Hostname";
+  Result<IssueResult> no_san = Issue(o, key.get(), &root.cert, root.key);
+  ASSERT_FALSE(no_san.ok());
+  EXPECT_EQ(no_san.error().message, "a server certificate needs at least one --san (DNS name or IP address)");
+}
+
+TEST(CertificateRequest, CreateVerifyAndTamper) {
+  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  Result<CertificateRequest> csr =
+      CertificateRequest::Create(key, {"", "Org", "", "broker.example.com"}, {ParseSan("broker.example.com").value()});
+  ASSERT_TRUE(csr.ok());
+  EXPECT_TRUE(csr->VerifySignature("csr").ok());
+  std::string pem = csr->ToPem();
+  Result<CertificateRequest> back = CertificateRequest::FromPem(pem, "csr.pem");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->Sans().size(), 1u);
+  EXPECT_EQ(back->SubjectFields().common_name, "broker.example.com");
+  EXPECT_EQ(back->RequestedExtensions(), std::vector<std::string>{"subjectAltName"});
+}
+
+}  // namespace
+}  // namespace mqttpki

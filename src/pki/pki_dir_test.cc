@@ -1,1 +1,144 @@
-#include <gtest/gtest.h>
+#include "mqttpki/pki_dir.h"
+
+#include <fstream>
+
+#include "mqttpki/verify.h"
+#include "pki/test_util.h"
+
+namespace mqttpki {
+namespace {
+
+using testing::FaultyFileSystem;
+using testing::Listing;
+using testing::TempDir;
+
+constexpr int64_t kNow = 1790000000;
+
+class PkiDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_ / "pass") << "correct horse battery\n";
+  }
+  std::string PassFile() const { return dir_ / "pass"; }
+  TempDir dir_;
+};
+
+TEST_F(PkiDirTest, BuildsTheTutorialLayout) {
+  PkiDir pki(dir_ / "pki");
+  PassphraseProvider pass(RealFileSystem(), PassFile());
+  FileTransaction tx(RealFileSystem(), false);
+  Report report;
+  Result<CaMaterial> root = pki.CreateRoot({}, kNow, pass, tx, report);
+  ASSERT_TRUE(root.ok()) << root.error().message;
+  Result<CaMaterial> inter = pki.CreateIntermediate("server-ca", {}, *root, kNow, pass, tx, report);
+  ASSERT_TRUE(inter.ok()) << inter.error().message;
+  LeafOptions leaf;
+  leaf.sans = {ParseSan("mqtt.example.com").value()};
+  Result<Certificate> server = pki.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, pass, tx, report);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  ASSERT_TRUE(pki.WriteBundle(root->cert, {}, tx, report).ok());
+  ASSERT_TRUE(tx.Commit().ok());
+
+  std::vector<std::string> expected = {
+      "root-ca/private/root-ca.key.pem",           "root-ca/certs/root-ca.cert.pem",
+      "server-ca/private/server-ca.key.pem",       "server-ca/csr/server-ca.csr.pem",
+      "server-ca/certs/server-ca.cert.pem",        "mqtt-server-1/private/mqtt-server-1.key.pem",
+      "mqtt-server-1/csr/mqtt-server-1.csr.pem",   "mqtt-server-1/certs/mqtt-server-1.cert.pem",
+      "mqtt-server-1/mqtt-server-1.chain.pem",     "ca-bundle.pem"};
+  ASSERT_EQ(report.files.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(report.files[i].path, pki.Path(expected[i]));
+
+  // Reading back: the CA loads with the passphrase, and the chain file is leaf first.
+  PassphraseProvider again(RealFileSystem(), PassFile());
+  Result<CaMaterial> loaded = pki.LoadCa("server-ca", again);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  Result<std::string> chain_pem = RealFileSystem().ReadFile(pki.ChainPath("mqtt-server-1"), kMaxInputBytes);
+  std::vector<Certificate> chain = Certificate::AllFromPem(*chain_pem, "chain").value();
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_EQ(chain[0].CommonName(), "mqtt.example.com");
+  EXPECT_EQ(chain[1].CommonName(), "mqttpki MQTT Server CA");
+  VerifyOptions vo;
+  vo.trusted = {root->cert};
+  vo.host = "mqtt.example.com";
+  vo.now = kNow;
+  EXPECT_TRUE(VerifyChain(chain, vo)->ok);
+}
+
+TEST_F(PkiDirTest, MissingRootSaysWhatToRun) {
+  PkiDir pki(dir_ / "pki");
+  PassphraseProvider pass(RealFileSystem(), PassFile());
+  Result<CaMaterial> ca = pki.LoadCa("root-ca", pass);
+  ASSERT_FALSE(ca.ok());
+  EXPECT_EQ(ca.error().code, ErrorCode::kInput);
+  EXPECT_EQ(ca.error().message, "no root CA in " + pki.root() + ": " + pki.CertPath("root-ca") +
+                                    " does not exist (run 'mqttpki root create' or 'mqttpki quickstart')");
+}
+
+TEST_F(PkiDirTest, WrongPassphraseIsAClearError) {
+  PkiDir pki(dir_ / "pki");
+  {
+    PassphraseProvider pass(RealFileSystem(), PassFile());
+    FileTransaction tx(RealFileSystem(), false);
+    Report report;
+    ASSERT_TRUE(pki.CreateRoot({}, kNow, pass, tx, report).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  std::ofstream(dir_ / "wrong") << "not the passphrase\n";
+  PassphraseProvider wrong(RealFileSystem(), dir_ / "wrong");
+  Result<CaMaterial> ca = pki.LoadCa("root-ca", wrong);
+  ASSERT_FALSE(ca.ok());
+  EXPECT_EQ(ca.error().message, "wrong passphrase for " + pki.KeyPath("root-ca"));
+}
+
+TEST_F(PkiDirTest, ShortPassphraseIsRefusedForNewKeys) {
+  std::ofstream(dir_ / "short") << "abc\n";
+  PkiDir pki(dir_ / "pki");
+  PassphraseProvider pass(RealFileSystem(), dir_ / "short");
+  FileTransaction tx(RealFileSystem(), false);
+  Report report;
+  Result<CaMaterial> root = pki.CreateRoot({}, kNow, pass, tx, report);
+  ASSERT_FALSE(root.ok());
+  EXPECT_EQ(root.error().message, "the passphrase for " + pki.KeyPath("root-ca") +
+                                      " is too short: use at least 8 characters");
+}
+
+// A whole quickstart-sized commit that fails at any point leaves no trace.
+TEST_F(PkiDirTest, FailedCommitLeavesNothing) {
+  for (int fail_at = 1; fail_at < 60; fail_at += 3) {
+    TempDir dir;
+    auto before = Listing(dir.path());
+    FaultyFileSystem fs(fail_at);
+    PkiDir pki(dir / "pki", fs);
+    CaOptions plain;
+    plain.protection.encrypt = false;
+    PassphraseProvider pass(fs, "");
+    Status st;
+    {
+      FileTransaction tx(fs, false);
+      Report report;
+      Result<CaMaterial> root = pki.CreateRoot(plain, kNow, pass, tx, report);
+      ASSERT_TRUE(root.ok());
+      Result<CaMaterial> inter = pki.CreateIntermediate("server-ca", plain, *root, kNow, pass, tx, report);
+      ASSERT_TRUE(inter.ok());
+      LeafOptions leaf;
+      leaf.sans = {ParseSan("10.0.0.5").value()};
+      ASSERT_TRUE(pki.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, pass, tx, report).ok());
+      st = tx.Commit();
+    }
+    if (fs.calls() < fail_at) break;
+    EXPECT_FALSE(st.ok());
+    EXPECT_EQ(Listing(dir.path()), before) << "fail_at=" << fail_at;
+  }
+}
+
+TEST(PkiDirNames, ValidateName) {
+  EXPECT_TRUE(PkiDir::ValidateName("mqtt-server-1").ok());
+  for (const char* bad : {"", "../etc", "a/b", ".hidden", "-x", "a b"}) {
+    EXPECT_FALSE(PkiDir::ValidateName(bad).ok()) << bad;
+  }
+  EXPECT_EQ(PkiDir::ValidateName("a/b").error().message,
+            "invalid name 'a/b': use letters, digits, '.', '_' and '-' only (it becomes a directory)");
+}
+
+}  // namespace
+}  // namespace mqttpki

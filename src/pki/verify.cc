@@ -39,9 +39,9 @@ std::string OrderProblem(const std::vector<Certificate>& chain, const std::strin
     }
   }
   for (size_t i = 0; i + 1 < chain.size(); ++i) {
-    if (!chain[i].IssuedBy(chain[i + 1])) {
+    if (!chain[i].NamesIssuer(chain[i + 1])) {
       for (size_t j = 0; j < chain.size(); ++j) {
-        if (j != i && j != i + 1 && chain[i].IssuedBy(chain[j])) {
+        if (j != i && j != i + 1 && chain[i].NamesIssuer(chain[j])) {
           return "wrong order: certificate " + std::to_string(i + 1) + " in " + file + " (" + Quote(chain[i]) +
                  ") is followed by " + Quote(chain[i + 1]) + ", not by its issuer " + Quote(chain[j]);
         }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what mqttpki needs on Debian 12 (as root, or with sudo) and builds it into build/.
+# Usage: scripts/setup.sh [--sanitize]   (--sanitize builds build-asan/ with AddressSanitizer + UBSan instead)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libssl-dev openssl                     # OpenSSL 3: the engine, and the CLI used as a test oracle
+  libcli11-dev nlohmann-json3-dev        # command line, JSON output
+  libgtest-dev libbenchmark-dev          # unit tests, micro-benchmarks
+  gnutls-bin python3                     # certtool: the second independent verifier; JSON checks in tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+build_dir=build
+flags=(-DMQTTPKI_WERROR=ON)
+if [ "${1:-}" = "--sanitize" ]; then
+  build_dir=build-asan
+  flags+=(-DMQTTPKI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DMQTTPKI_BUILD_BENCH=OFF)
+fi
+echo "==> building in $build_dir/"
+cmake -S . -B "$build_dir" -G Ninja "${flags[@]}" > /dev/null
+cmake --build "$build_dir"
