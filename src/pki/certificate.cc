@@ -92,6 +92,32 @@ const EVP_MD* DigestFor(const EVP_PKEY* signing_key) {
   return EVP_sha256();
 }
 
+Error WrongPem(std::string_view pem, const std::string& what, const std::string& expected) {
+  std::string holds = "no PEM data";
+  if (pem.find("PRIVATE KEY-----") != std::string_view::npos) {
+    holds = "a private key";
+  } else if (pem.find("CERTIFICATE REQUEST-----") != std::string_view::npos) {
+    holds = "a certificate request (CSR)";
+  } else if (pem.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
+    holds = "a certificate";
+  } else if (pem.find("-----BEGIN X509 CRL-----") != std::string_view::npos) {
+    holds = "a CRL";
+  }
+  return MakeError(ErrorCode::kInput, what + " holds " + holds + ", not " + expected);
+}
+
+ossl::UniquePtr<BIO> MemBio(std::string_view data) {
+  return ossl::Wrap(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+}
+
+std::string ObjectName(const ASN1_OBJECT* obj) {
+  int nid = OBJ_obj2nid(obj);
+  if (nid != NID_undef) return OBJ_nid2sn(nid);
+  char buf[128];
+  OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+  return buf;
+}
+
 std::string Hex(const unsigned char* data, size_t len, char sep) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -135,16 +161,10 @@ Certificate& Certificate::operator=(Certificate&& other) noexcept {
 
 Result<std::vector<Certificate>> Certificate::AllFromPem(std::string_view pem, const std::string& what) {
   if (pem.find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
-    if (pem.find("PRIVATE KEY-----") != std::string_view::npos) {
-      return MakeError(ErrorCode::kInput, what + " holds a private key, not a certificate");
-    }
-    if (pem.find("CERTIFICATE REQUEST-----") != std::string_view::npos) {
-      return MakeError(ErrorCode::kInput, what + " holds a certificate request (CSR), not a certificate");
-    }
-    return MakeError(ErrorCode::kInput, what + " holds no PEM certificate");
+    return WrongPem(pem, what, "a certificate");
   }
   ossl::ClearErrors();
-  auto bio = ossl::Wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  auto bio = MemBio(pem);
   if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   std::vector<Certificate> out;
   for (;;) {
@@ -257,15 +277,7 @@ std::vector<std::string> Certificate::ExtendedKeyUsage() const {
       static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x509_, NID_ext_key_usage, nullptr, nullptr)));
   if (!eku) return out;
   for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
-    const ASN1_OBJECT* obj = sk_ASN1_OBJECT_value(eku.get(), i);
-    int nid = OBJ_obj2nid(obj);
-    if (nid != NID_undef) {
-      out.push_back(OBJ_nid2sn(nid));
-    } else {
-      char buf[128];
-      OBJ_obj2txt(buf, sizeof(buf), obj, 1);
-      out.push_back(buf);
-    }
+    out.push_back(ObjectName(sk_ASN1_OBJECT_value(eku.get(), i)));
   }
   return out;
 }
@@ -337,13 +349,10 @@ Result<CertificateRequest> CertificateRequest::Create(const PrivateKey& key, con
 
 Result<CertificateRequest> CertificateRequest::FromPem(std::string_view pem, const std::string& what) {
   if (pem.find("CERTIFICATE REQUEST-----") == std::string_view::npos) {
-    if (pem.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
-      return MakeError(ErrorCode::kInput, what + " holds a certificate, not a certificate request (CSR)");
-    }
-    return MakeError(ErrorCode::kInput, what + " holds no PEM certificate request (CSR)");
+    return WrongPem(pem, what, "a certificate request (CSR)");
   }
   ossl::ClearErrors();
-  auto bio = ossl::Wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  auto bio = MemBio(pem);
   if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   X509_REQ* req = PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr);
   if (req == nullptr) {
@@ -394,15 +403,7 @@ std::vector<std::string> CertificateRequest::RequestedExtensions() const {
   STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
   if (exts == nullptr) return out;
   for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
-    const ASN1_OBJECT* obj = X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i));
-    int nid = OBJ_obj2nid(obj);
-    if (nid != NID_undef) {
-      out.push_back(OBJ_nid2sn(nid));
-    } else {
-      char buf[128];
-      OBJ_obj2txt(buf, sizeof(buf), obj, 1);
-      out.push_back(buf);
-    }
+    out.push_back(ObjectName(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i))));
   }
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
   return out;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mqttpki/name.h"
@@ -36,6 +37,12 @@ const EVP_MD* DigestFor(const EVP_PKEY* signing_key);
 Result<ossl::UniquePtr<X509_NAME>> BuildName(const DistinguishedName& dn);
 // BuildGeneralNames makes the GENERAL_NAMES of a subjectAltName extension.
 Result<ossl::UniquePtr<GENERAL_NAMES>> BuildGeneralNames(const std::vector<SubjectAltName>& sans);
+// WrongPem explains that |pem| (from |what|) does not hold |expected| ("a certificate", ...), saying what it holds.
+Error WrongPem(std::string_view pem, const std::string& what, const std::string& expected);
+// MemBio is a read-only memory BIO over |data| (which must outlive it).
+ossl::UniquePtr<BIO> MemBio(std::string_view data);
+// ObjectName is the short name of an OID ("serverAuth"), or its dotted form when OpenSSL has no name for it.
+std::string ObjectName(const ASN1_OBJECT* obj);
 // Hex renders bytes as upper-case hex with |sep| between bytes (0 for none).
 std::string Hex(const unsigned char* data, size_t len, char sep);
 

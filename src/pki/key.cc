@@ -136,17 +136,12 @@ bool PrivateKey::IsEncryptedPem(std::string_view pem) {
 
 Result<PrivateKey> PrivateKey::FromPem(std::string_view pem, const Secret* passphrase, const std::string& what) {
   bool encrypted = IsEncryptedPem(pem);
-  if (pem.find("PRIVATE KEY-----") == std::string_view::npos) {
-    if (pem.find("-----BEGIN CERTIFICATE-----") != std::string_view::npos) {
-      return MakeError(ErrorCode::kInput, what + " holds a certificate, not a private key");
-    }
-    return MakeError(ErrorCode::kInput, what + " holds no PEM private key");
-  }
+  if (pem.find("PRIVATE KEY-----") == std::string_view::npos) return WrongPem(pem, what, "a private key");
   if (encrypted && (passphrase == nullptr || passphrase->empty())) {
     return MakeError(ErrorCode::kInput, what + " is encrypted and no passphrase was given");
   }
   ossl::ClearErrors();
-  auto bio = ossl::Wrap(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  auto bio = MemBio(pem);
   if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio.get(), nullptr, PassCallback, const_cast<Secret*>(passphrase));
   if (pkey == nullptr) {
