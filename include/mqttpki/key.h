@@ -61,6 +61,9 @@ class PrivateKey {
   // ToPem writes PKCS#8 PEM; with a passphrase, encrypted with AES-256-CBC under PBKDF2-HMAC-SHA256
   // (kPbkdf2Iterations rounds), which the openssl CLI reads with -passin.
   Result<Secret> ToPem(const Secret* passphrase) const;
+  // ToLegacyEncryptedPem writes the traditional "BEGIN EC/RSA PRIVATE KEY" form encrypted with AES-256-CBC
+  // (Proc-Type/DEK-Info headers): what Java PEM readers such as ThingsBoard's accept when PKCS#8 encryption is not.
+  Result<Secret> ToLegacyEncryptedPem(const Secret& passphrase) const;
   // Description is "EC P-256", "RSA 2048", ...
   std::string Description() const;
   bool is_rsa() const;

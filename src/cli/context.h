@@ -49,6 +49,8 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands);  /
 void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // server, csr
 void RegisterVerify(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // deploy, export
 
 // --- shared argument handling (context.cc) ---
 

@@ -83,6 +83,8 @@ int Run(int argc, char** argv) {
   RegisterLeaf(app, ctx, commands);
   RegisterVerify(app, ctx, commands);
   RegisterInspect(app, ctx, commands);
+  RegisterProbe(app, ctx, commands);
+  RegisterDeploy(app, ctx, commands);
 
   try {
     app.parse(argc, argv);

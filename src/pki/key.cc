@@ -173,6 +173,18 @@ Result<Secret> PrivateKey::ToPem(const Secret* passphrase) const {
   return Secret(BioToString(bio.get()));
 }
 
+Result<Secret> PrivateKey::ToLegacyEncryptedPem(const Secret& passphrase) const {
+  auto bio = ossl::Wrap(BIO_new(BIO_s_secmem()));
+  if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+  if (PEM_write_bio_PrivateKey_traditional(
+          bio.get(), pkey_, EVP_aes_256_cbc(),
+          reinterpret_cast<const unsigned char*>(passphrase.str().data()),
+          static_cast<int>(passphrase.str().size()), nullptr, nullptr) != 1) {
+    return ossl::OsslError(ErrorCode::kInternal, "cannot encode the private key in legacy PEM");
+  }
+  return Secret(BioToString(bio.get()));
+}
+
 std::string PrivateKey::Description() const { return DescribeKey(pkey_); }
 
 bool PrivateKey::is_rsa() const { return EVP_PKEY_get_base_id(pkey_) == EVP_PKEY_RSA; }

@@ -1,0 +1,398 @@
+#include "mqttpki/probe.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "net/mqtt.h"
+#include "ossl/error.h"
+#include "ossl/ptr.h"
+
+namespace mqttpki {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
+};
+struct SslFree {
+  void operator()(SSL* p) const { SSL_free(p); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+using SslPtr = std::unique_ptr<SSL, SslFree>;
+
+// Socket owns a file descriptor.
+class Socket {
+ public:
+  Socket() = default;
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Socket& operator=(Socket&& o) noexcept {
+    if (this != &o) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = o.fd_;
+      o.fd_ = -1;
+    }
+    return *this;
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string AddressText(const sockaddr* sa) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (sa->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    port = ntohs(in->sin_port);
+    return std::string(host) + ":" + std::to_string(port);
+  }
+  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+  inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+  port = ntohs(in6->sin6_port);
+  return "[" + std::string(host) + "]:" + std::to_string(port);
+}
+
+// Connect opens a TCP connection to the first address of |host| that answers within |timeout_ms|. On failure
+// |reason| says why in words (refused, timed out, unreachable, cannot resolve).
+Socket Connect(const std::string& host, uint16_t port, int timeout_ms, std::string* address, std::string* reason) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port_text = std::to_string(port);
+  int rc = ::getaddrinfo(host.c_str(), port_text.c_str(), &hints, &res);
+  if (rc != 0) {
+    *reason = "cannot resolve " + host + ": " + gai_strerror(rc);
+    return Socket();
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(res, freeaddrinfo);
+  *reason = "no address for " + host;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    *address = AddressText(ai->ai_addr);
+    Socket s(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
+    if (s.fd() < 0) {
+      *reason = std::string("socket: ") + std::strerror(errno);
+      continue;
+    }
+    if (::connect(s.fd(), ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+      *reason = "connection to " + *address + " failed: " + std::strerror(errno);
+      continue;
+    }
+    pollfd pfd{s.fd(), POLLOUT, 0};
+    int n = ::poll(&pfd, 1, timeout_ms);
+    if (n == 0) {
+      *reason = "connection to " + *address + " timed out after " + std::to_string(timeout_ms) +
+                " ms (firewall, wrong host, or nothing listening)";
+      continue;
+    }
+    int err = 0;
+    socklen_t len = sizeof(err);
+    ::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
+    if (n < 0 || err != 0) {
+      int e = n < 0 ? errno : err;
+      *reason = "connection to " + *address + (e == ECONNREFUSED ? " refused (nothing listening on that port?)"
+                                                                 : std::string(" failed: ") + std::strerror(e));
+      continue;
+    }
+    // Blocking from here on, with timeouts on every read and write.
+    int flags = ::fcntl(s.fd(), F_GETFL);
+    ::fcntl(s.fd(), F_SETFL, flags & ~O_NONBLOCK);
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    int one = 1;
+    ::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    reason->clear();
+    return s;
+  }
+  return Socket();
+}
+
+// TlsFailure turns a failed SSL call into words; |during| is "handshake" or "MQTT exchange".
+std::string TlsFailure(SSL* ssl, int rc, const char* during, int timeout_ms) {
+  int err = SSL_get_error(ssl, rc);
+  std::vector<std::string> queue = ossl::DrainErrors();
+  std::string detail;
+  for (const std::string& q : queue) {
+    // "error:0A000410:SSL routines::sslv3 alert handshake failure" -> the part after the last "::" or ":".
+    size_t p = q.rfind(':');
+    std::string tail = p == std::string::npos ? q : q.substr(p + 1);
+    if (!detail.empty()) detail += "; ";
+    detail += tail;
+  }
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    return std::string("the broker did not answer during the ") + during + " within " + std::to_string(timeout_ms) +
+           " ms";
+  }
+  if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && detail.empty())) {
+    return std::string("the broker closed the connection during the ") + during +
+           (std::strcmp(during, "handshake") == 0 ? " (is this a TLS port? does it need a client certificate?)"
+                                                  : "");
+  }
+  if (detail.find("certificate required") != std::string::npos) {
+    return "the broker requires a client certificate (" + detail + "); give --cert and --key";
+  }
+  if (detail.find("alert bad certificate") != std::string::npos ||
+      detail.find("alert unknown ca") != std::string::npos ||
+      detail.find("alert certificate revoked") != std::string::npos ||
+      detail.find("alert certificate expired") != std::string::npos) {
+    return "the broker rejected our client certificate (" + detail + ")";
+  }
+  if (detail.find("protocol version") != std::string::npos ||
+      detail.find("unsupported protocol") != std::string::npos) {
+    return "no TLS version in common with the broker (" + detail + ")";
+  }
+  if (detail.find("wrong version number") != std::string::npos ||
+      detail.find("packet length too long") != std::string::npos) {
+    return std::string("the other side does not speak TLS (") + detail + "); is this the plain MQTT port (1883)?";
+  }
+  return std::string("TLS ") + during + " failed" + (detail.empty() ? "" : ": " + detail);
+}
+
+struct TlsSession {
+  Socket socket;
+  SslPtr ssl;
+};
+
+Result<SslCtxPtr> MakeContext(const ProbeOptions& o) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  if (!ctx) return ossl::OsslError(ErrorCode::kInternal, "SSL_CTX_new");
+  // We verify the presented chain ourselves (VerifyChain), to say exactly what is wrong with it.
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+  int min = TLS1_2_VERSION;
+  int max = TLS1_3_VERSION;
+  if (o.tls == TlsVersion::k12) max = TLS1_2_VERSION;
+  if (o.tls == TlsVersion::k13) min = TLS1_3_VERSION;
+  SSL_CTX_set_min_proto_version(ctx.get(), min);
+  SSL_CTX_set_max_proto_version(ctx.get(), max);
+  if (!o.client_chain.empty()) {
+    if (o.client_key == nullptr) return MakeError(ErrorCode::kUsage, "--cert needs --key");
+    if (SSL_CTX_use_certificate(ctx.get(), o.client_chain.front().get()) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx.get(), o.client_key->get()) != 1 || SSL_CTX_check_private_key(ctx.get()) != 1) {
+      return ossl::OsslError(ErrorCode::kInput, "the client key does not match the client certificate");
+    }
+    for (size_t i = 1; i < o.client_chain.size(); ++i) {
+      if (SSL_CTX_add1_chain_cert(ctx.get(), o.client_chain[i].get()) != 1) {
+        return ossl::OsslError(ErrorCode::kInternal, "cannot add the client chain");
+      }
+    }
+  }
+  return ctx;
+}
+
+// Handshake connects and runs the TLS handshake; on failure it fills |report| (stage, reason) and returns nullopt.
+std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const std::string& name, ProbeReport& report) {
+  auto start = Clock::now();
+  std::string address, why;
+  Socket s = Connect(o.host, o.port, o.timeout_ms, &address, &why);
+  report.address = address;
+  if (s.fd() < 0) {
+    report.stage = ProbeStage::kTcp;
+    report.reason = why;
+    return std::nullopt;
+  }
+  report.tcp_ms = MsSince(start);
+  start = Clock::now();
+  SslPtr ssl(SSL_new(ctx));
+  if (!ssl || SSL_set_fd(ssl.get(), s.fd()) != 1) {
+    report.stage = ProbeStage::kTls;
+    report.reason = "cannot set up TLS";
+    return std::nullopt;
+  }
+  if (!IsIpAddress(name)) SSL_set_tlsext_host_name(ssl.get(), name.c_str());
+  ossl::ClearErrors();
+  int rc = SSL_connect(ssl.get());
+  if (rc != 1) {
+    report.stage = ProbeStage::kTls;
+    report.reason = TlsFailure(ssl.get(), rc, "handshake", o.timeout_ms);
+    return std::nullopt;
+  }
+  report.tls_ms = MsSince(start);
+  report.tls_version = SSL_get_version(ssl.get());
+  report.cipher = SSL_get_cipher_name(ssl.get());
+  return TlsSession{std::move(s), std::move(ssl)};
+}
+
+// ExchangeConnect sends CONNECT and reads the CONNACK. TLS-level failures here (a broker that wants a client
+// certificate says so only now, in TLS 1.3) are reported in |tls_failure|.
+MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::string* tls_failure) {
+  MqttAttempt a;
+  a.version = version;
+  auto start = Clock::now();
+  mqtt::ConnectOptions co;
+  co.version = version == 5 ? mqtt::Version::k5 : mqtt::Version::k311;
+  co.client_id = o.client_id;
+  co.username = o.username;
+  if (o.password) co.password = o.password->str();
+  std::string packet = mqtt::EncodeConnect(co);
+  ossl::ClearErrors();
+  int rc = SSL_write(ssl, packet.data(), static_cast<int>(packet.size()));
+  OPENSSL_cleanse(packet.data(), packet.size());
+  if (rc <= 0) {
+    *tls_failure = TlsFailure(ssl, rc, "MQTT exchange", o.timeout_ms);
+    a.error = *tls_failure;
+    return a;
+  }
+  std::string buf;
+  char chunk[4096];
+  for (;;) {
+    Result<size_t> need = mqtt::PacketLength(buf);
+    if (!need.ok()) {
+      a.error = need.error().message;
+      return a;
+    }
+    if (*need > 0 && buf.size() >= *need) {
+      Result<mqtt::Connack> ack = mqtt::DecodeConnack(std::string_view(buf).substr(0, *need), co.version);
+      if (!ack.ok()) {
+        a.error = ack.error().message;
+        return a;
+      }
+      a.connack = true;
+      a.code = ack->code;
+      a.meaning = mqtt::CodeMeaning(co.version, ack->code);
+      a.reason = ack->reason;
+      a.ms = MsSince(start);
+      if (ack->accepted()) {
+        std::string bye = mqtt::EncodeDisconnect(co.version);
+        SSL_write(ssl, bye.data(), static_cast<int>(bye.size()));
+      }
+      return a;
+    }
+    if (buf.size() > 65536) {
+      a.error = "the broker sent more than 64 KiB without a complete CONNACK";
+      return a;
+    }
+    ossl::ClearErrors();
+    int n = SSL_read(ssl, chunk, sizeof(chunk));
+    if (n <= 0) {
+      int err = SSL_get_error(ssl, n);
+      if (err == SSL_ERROR_SSL) {
+        *tls_failure = TlsFailure(ssl, n, "MQTT exchange", o.timeout_ms);
+        a.error = *tls_failure;
+      } else if (err == SSL_ERROR_WANT_READ) {
+        a.error = "no CONNACK within " + std::to_string(o.timeout_ms) + " ms";
+        ossl::ClearErrors();
+      } else {
+        a.error = "the broker closed the connection without a CONNACK (it may not accept MQTT " +
+                  mqtt::VersionName(co.version) + ", or refused the client)";
+        ossl::ClearErrors();
+      }
+      return a;
+    }
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+std::string RandomClientId() {
+  unsigned char b[4] = {0};
+  RAND_bytes(b, sizeof(b));
+  char out[32];
+  std::snprintf(out, sizeof(out), "mqttpki-probe-%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+  return out;
+}
+
+}  // namespace
+
+std::string ProbeStageName(ProbeStage stage) {
+  switch (stage) {
+    case ProbeStage::kTcp: return "tcp";
+    case ProbeStage::kTls: return "tls";
+    case ProbeStage::kVerify: return "verify";
+    case ProbeStage::kMqtt: return "mqtt";
+    case ProbeStage::kDone: return "done";
+  }
+  return "?";
+}
+
+Result<ProbeReport> Probe(const ProbeOptions& options) {
+  ProbeOptions o = options;
+  if (o.host.empty()) return MakeError(ErrorCode::kUsage, "probe needs a host");
+  if (o.name.empty()) o.name = o.host;
+  if (o.client_id.empty()) o.client_id = RandomClientId();
+  if (o.trusted.empty()) return MakeError(ErrorCode::kInput, o.bundle_name + " holds no certificate");
+  MQTTPKI_ASSIGN_OR_RETURN(SslCtxPtr ctx, MakeContext(o));
+
+  ProbeReport report;
+  std::optional<TlsSession> session = Handshake(ctx.get(), o, o.name, report);
+  if (!session) return report;
+
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(session->ssl.get());
+  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
+    X509* x = sk_X509_value(chain, i);
+    X509_up_ref(x);
+    report.presented.push_back(Certificate::Adopt(x));
+  }
+  if (report.presented.empty()) {
+    report.stage = ProbeStage::kTls;
+    report.reason = "the broker presented no certificate";
+    return report;
+  }
+  VerifyOptions vo;
+  vo.trusted = o.trusted;
+  vo.host = o.name;
+  vo.now = o.now;
+  vo.file_name = "the chain the broker presented";
+  vo.bundle_name = o.bundle_name;
+  MQTTPKI_ASSIGN_OR_RETURN(VerifyReport verdict, VerifyChain(report.presented, vo));
+  report.verify = verdict;
+  if (!verdict.ok) {
+    report.stage = ProbeStage::kVerify;
+    report.reason = verdict.reason;
+    return report;
+  }
+
+  for (size_t i = 0; i < o.mqtt_versions.size(); ++i) {
+    if (i > 0) {  // one connection per protocol version
+      session = Handshake(ctx.get(), o, o.name, report);
+      if (!session) return report;
+    }
+    std::string tls_failure;
+    MqttAttempt attempt = ExchangeConnect(session->ssl.get(), o, o.mqtt_versions[i], &tls_failure);
+    SSL_shutdown(session->ssl.get());
+    report.mqtt.push_back(attempt);
+    if (!tls_failure.empty()) {
+      report.stage = ProbeStage::kTls;
+      report.reason = tls_failure;
+      return report;
+    }
+    if (!attempt.connack || attempt.code != 0) {
+      report.stage = ProbeStage::kMqtt;
+      std::string v = "MQTT " + mqtt::VersionName(attempt.version == 5 ? mqtt::Version::k5 : mqtt::Version::k311);
+      report.reason = attempt.connack ? v + " CONNECT refused: " + attempt.meaning + " (code " +
+                                            std::to_string(attempt.code) + ")" +
+                                            (attempt.reason.empty() ? "" : ": " + attempt.reason)
+                                      : v + ": " + attempt.error;
+      return report;
+    }
+  }
+  report.ok = true;
+  report.stage = ProbeStage::kDone;
+  return report;
+}
+
+}  // namespace mqttpki
