@@ -10,6 +10,9 @@ packages=(
   libcli11-dev nlohmann-json3-dev        # command line, JSON output
   libgtest-dev libbenchmark-dev          # unit tests, micro-benchmarks
   gnutls-bin python3                     # certtool: the second independent verifier; JSON checks in tests
+  mosquitto mosquitto-clients            # a real broker and clients for the TLS/MQTT end-to-end tests
+  libmbedtls-dev                         # mbedTLS, as device firmware uses it, checks the exported C header
+  default-jre-headless                   # keytool and Java's KeyStore check the PKCS#12 keystores
 )
 
 missing=()

@@ -25,6 +25,7 @@ struct DeployOptions {
   Broker broker = Broker::kMosquitto;
   std::string out_dir;     // where the files are written
   std::string target_dir;  // where they will live on the broker host (the paths in the snippet); default out_dir
+  bool elsewhere = false;  // target_dir is on another host: the instructions say to copy the files there
   uint16_t port = 8883;
   bool mtls = false;       // require client certificates; the certificate CN becomes the MQTT user name
   bool tls13_only = false; // minimum TLS 1.3 (default: 1.2)

@@ -106,6 +106,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       o.keystore = f->keystore;
       o.out_dir = TrimSlash(f->out);
       o.target_dir = TrimSlash(f->target.empty() ? AbsolutePath(f->out) : f->target);
+      o.elsewhere = !f->target.empty();
       PkiDir pki = ctx.Pki();
       PassphraseProvider pass(pki.fs(), f->passphrase_file);
       MQTTPKI_ASSIGN_OR_RETURN(DeployMaterial m, LoadServer(pki, f->name, pass));

@@ -18,6 +18,12 @@ constexpr mode_t kPublicMode = 0644;
 // Files is the set of paths deploy writes, as seen on the broker host (|target|) and here (|out|).
 struct Files {
   std::string out, target;
+  bool elsewhere = false;  // the files are to be copied to |target| on the broker host
+  // Place says where the files are to be used, for the instructions.
+  std::string Place(const std::string& host) const {
+    return elsewhere ? "Copy " + out + " to " + target + " on the " + host + " (readable by the broker's user); "
+                     : "Keep " + target + " readable by the broker's user; ";
+  }
   std::string Out(const std::string& file) const { return out + "/" + file; }
   std::string At(const std::string& file) const { return target + "/" + file; }
 };
@@ -85,8 +91,8 @@ Result<std::string> DeployMosquitto(const DeployMaterial& m, const DeployOptions
         "#password_file /etc/mosquitto/passwd\n";
   }
   MQTTPKI_TRY(Stage(tx, report, f.Out("mosquitto.conf"), conf, kPublicMode, "config", m.name));
-  return "Copy " + f.out + " to " + f.target + " on the broker, include mosquitto.conf from mosquitto's config\n"
-         "(e.g. as /etc/mosquitto/conf.d/" + m.name + ".conf), chown the key to the mosquitto user, and restart\n"
+  return f.Place("broker host") + "include mosquitto.conf from mosquitto's config\n"
+         "(e.g. as /etc/mosquitto/conf.d/" + m.name + ".conf; the key must belong to the mosquitto user) and restart\n"
          "mosquitto. Check it with: mqttpki probe HOST:" + std::to_string(o.port) + " --bundle ca-bundle.pem\n";
 }
 
@@ -135,8 +141,8 @@ Result<std::string> DeployThingsBoard(const DeployMaterial& m, const DeployOptio
   conf += "export MQTT_SSL_SKIP_VALIDITY_CHECK_FOR_CLIENT_CERT=false\n";
   MQTTPKI_TRY(Stage(tx, report, f.Out("thingsboard.conf"), conf, has_secret ? kSecretMode : kPublicMode, "config",
                     m.name));
-  return "Copy " + f.out + " to " + f.target + " on the ThingsBoard host (readable by the thingsboard user),\n"
-         "append thingsboard.conf to /etc/thingsboard/conf/thingsboard.conf and restart ThingsBoard.\n" +
+  return f.Place("ThingsBoard host") + "append thingsboard.conf to\n"
+         "/etc/thingsboard/conf/thingsboard.conf and restart ThingsBoard.\n" +
          std::string(has_secret ? "thingsboard.conf holds a password: keep it 0400/0600.\n" : "");
 }
 
@@ -157,7 +163,7 @@ Result<std::string> DeployEmqx(const DeployMaterial& m, const DeployOptions& o, 
           "}\n";
   if (o.mtls) conf += "# The client certificate's CN is the user name:\nmqtt.peer_cert_as_username = cn\n";
   MQTTPKI_TRY(Stage(tx, report, f.Out("emqx.conf"), conf, kPublicMode, "config", m.name));
-  return "Copy " + f.out + " to " + f.target + " on the EMQX host (readable by the emqx user), add emqx.conf to\n"
+  return f.Place("EMQX host") + "add emqx.conf to\n"
          "/etc/emqx/emqx.conf and restart EMQX.\n";
 }
 
@@ -197,7 +203,7 @@ Result<std::string> DeployHiveMq(const DeployMaterial& m, const DeployOptions& o
          "</tls-tcp-listener>\n";
   MQTTPKI_TRY(Stage(tx, report, f.Out("hivemq-listener.xml"), xml, kSecretMode, "config", m.name));
   MQTTPKI_TRY(Stage(tx, report, f.Out("ca-bundle.pem"), ChainPem(m.bundle), kPublicMode, "bundle", m.name));
-  return "Copy " + f.out + " to " + f.target + " on the HiveMQ host (readable by the hivemq user), put the\n"
+  return f.Place("HiveMQ host") + "put the\n"
          "<tls-tcp-listener> of hivemq-listener.xml inside <listeners> in conf/config.xml and restart HiveMQ.\n"
          "The keystore " + m.name + ".p12 holds the key and the full chain; its password is in the XML (0400).\n";
 }
@@ -216,7 +222,7 @@ Result<std::string> DeployVerneMq(const DeployMaterial& m, const DeployOptions& 
             "listener.ssl.use_identity_as_username = on\n";
   }
   MQTTPKI_TRY(Stage(tx, report, f.Out("vernemq.conf"), conf, kPublicMode, "config", m.name));
-  return "Copy " + f.out + " to " + f.target + " on the VerneMQ host (readable by the vernemq user), add\n"
+  return f.Place("VerneMQ host") + "add\n"
          "vernemq.conf to /etc/vernemq/vernemq.conf and restart VerneMQ.\n";
 }
 
@@ -233,8 +239,8 @@ Result<std::string> DeployNanoMq(const DeployMaterial& m, const DeployOptions& o
                   : "  verify_peer = false\n  fail_if_no_peer_cert = false\n") +
           "}\n";
   MQTTPKI_TRY(Stage(tx, report, f.Out("nanomq.conf"), conf, kPublicMode, "config", m.name));
-  return "Copy " + f.out + " to " + f.target + " on the NanoMQ host, merge nanomq.conf into /etc/nanomq.conf and\n"
-         "restart NanoMQ.\n";
+  return f.Place("NanoMQ host") + "merge nanomq.conf into\n"
+         "/etc/nanomq.conf and restart NanoMQ.\n";
 }
 
 }  // namespace
@@ -346,7 +352,7 @@ Result<std::string> EncodeTrustStore(const std::vector<Certificate>& certs, cons
 
 Result<std::string> Deploy(const DeployMaterial& m, const DeployOptions& o, FileTransaction& tx, Report& report) {
   if (m.chain.empty()) return MakeError(ErrorCode::kInternal, "Deploy: no certificate");
-  Files f{o.out_dir, o.target_dir.empty() ? o.out_dir : o.target_dir};
+  Files f{o.out_dir, o.target_dir.empty() ? o.out_dir : o.target_dir, o.elsewhere};
   switch (o.broker) {
     case Broker::kMosquitto: return DeployMosquitto(m, o, f, tx, report);
     case Broker::kThingsBoard: return DeployThingsBoard(m, o, f, tx, report);
