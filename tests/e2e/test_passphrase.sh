@@ -105,6 +105,23 @@ check "quickstart: server-ca key encrypted" first_line_is "$P7/server-ca/private
 check "quickstart: server key unencrypted" first_line_is "$P7/mqtt-server-1/private/mqtt-server-1.key.pem" "-----BEGIN PRIVATE KEY-----"
 check "quickstart: root key opens with the passphrase" openssl pkey -in "$P7/root-ca/private/root-ca.key.pem" -passin "file:$PP" -noout
 
+# --- a terminal: the passphrase is asked for twice, without echo (script(1) provides the pseudo-terminal) --------
+if command -v script >/dev/null; then
+    P8=$T/pki8
+    check "root create prompts on a terminal and encrypts with the typed passphrase" bash -c '
+        { sleep 0.5; printf "%s\n" "$1"; sleep 0.3; printf "%s\n" "$1"; } |
+            script -qec "\"$2\" --pki \"$3\" root create" /dev/null > "$4" 2>&1' _ "$SECRET" "$MQTTPKI" "$P8" "$T/tty.out"
+    check "the prompt named the key file" grep -qF "Passphrase for $P8/root-ca/private/root-ca.key.pem" "$T/tty.out"
+    check "the typed passphrase was not echoed" bash -c '! grep -qF -- "$1" "$2"' _ "$SECRET" "$T/tty.out"
+    check "openssl opens the prompted key with that passphrase" \
+        openssl pkey -in "$P8/root-ca/private/root-ca.key.pem" -passin "file:$PP" -noout
+    check "mismatched repeat is refused" bash -c '
+        { sleep 0.5; printf "first-passphrase\n"; sleep 0.3; printf "second-passphrase\n"; } |
+            script -qec "\"$1\" --pki \"$2\" root create" /dev/null > "$3" 2>&1; [ $? -eq 3 ]' _ "$MQTTPKI" "$T/pki9" "$T/tty2.out"
+    check "mismatch message" grep -qF "the passphrases do not match" "$T/tty2.out"
+    check "mismatch wrote nothing" test ! -e "$T/pki9/root-ca"
+fi
+
 # --- the passphrase is never printed nor stored in clear -------------------------------------------------------
 expect_exit 0 "inspect the encrypted root key with --passphrase-file" \
     "$MQTTPKI" --pki "$P" inspect "$RK" --passphrase-file "$PP"
