@@ -26,6 +26,8 @@ class Certificate {
   static Result<Certificate> FromPem(std::string_view pem, const std::string& what);
   // AllFromPem reads every PEM certificate in |pem|, in file order (at least one).
   static Result<std::vector<Certificate>> AllFromPem(std::string_view pem, const std::string& what);
+  // FromDer reads one DER certificate (all of |der|).
+  static Result<Certificate> FromDer(std::string_view der, const std::string& what);
   // Adopt takes ownership of |x509|.
   static Certificate Adopt(x509_st* x509);
 

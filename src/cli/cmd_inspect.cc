@@ -136,7 +136,13 @@ void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands
     MQTTPKI_ASSIGN_OR_RETURN(std::string data, ReadFileArg(*file));
     std::vector<PemBlock> blocks = SplitPem(data);
     if (blocks.empty()) {
-      return MakeError(ErrorCode::kInput, *file + " holds no PEM data (no '-----BEGIN' line)");
+      // Not PEM: a DER certificate (ca-bundle.der) is the one binary form worth reading.
+      Result<Certificate> der = Certificate::FromDer(data, *file);
+      if (!der.ok()) {
+        return MakeError(ErrorCode::kInput, *file + " holds no PEM data (no '-----BEGIN' line) and is not a DER "
+                                                    "certificate");
+      }
+      blocks.push_back({"CERTIFICATE", der->ToPem()});
     }
     Output out;
     nlohmann::json items = nlohmann::json::array();

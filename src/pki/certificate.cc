@@ -183,6 +183,18 @@ Result<std::vector<Certificate>> Certificate::AllFromPem(std::string_view pem, c
   return out;
 }
 
+Result<Certificate> Certificate::FromDer(std::string_view der, const std::string& what) {
+  ossl::ClearErrors();
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (x == nullptr) return ossl::OsslError(ErrorCode::kInput, what + " is neither PEM nor a DER certificate");
+  Certificate c = Adopt(x);
+  if (p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    return MakeError(ErrorCode::kInput, what + " has data after its DER certificate");
+  }
+  return c;
+}
+
 Result<Certificate> Certificate::FromPem(std::string_view pem, const std::string& what) {
   MQTTPKI_ASSIGN_OR_RETURN(std::vector<Certificate> all, AllFromPem(pem, what));
   if (all.size() != 1) {

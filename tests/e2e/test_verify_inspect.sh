@@ -175,4 +175,11 @@ expect_exit 0 "inspect the root cert (self-signed)" "$MQTTPKI" --pki "$P" inspec
 check "inspect root: fingerprint" bash -c 'grep -qF "$1" <<<"$2"' _ "$(fingerprint "$ROOT")" "$(norm_hex <<<"$OUT")"
 check "inspect root: CA constraint shown" bash -c 'grep -qiE "CA:? *(TRUE|true|yes)|\"ca\": *true|is_ca|certificate authority" <<<"$1"' _ "$OUT"
 
+openssl x509 -in "$ROOT" -outform der -out "$T/root.der"
+expect_exit 0 "inspect a DER certificate" "$MQTTPKI" --pki "$P" inspect "$T/root.der"
+check "inspect DER: fingerprint = openssl's" bash -c 'grep -qF "$1" <<<"$2"' _ "$(fingerprint "$ROOT")" "$(norm_hex <<<"$OUT")"
+head -c 300 /dev/urandom > "$T/noise.bin"
+expect_exit 3 "inspect random bytes" "$MQTTPKI" --pki "$P" inspect "$T/noise.bin"
+expect_out_contains "is not a DER certificate" "random bytes: says it is neither PEM nor DER"
+
 finish
