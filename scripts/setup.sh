@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl                     # OpenSSL 3: the engine, and the CLI used as a test oracle
   libcli11-dev nlohmann-json3-dev        # command line, JSON output
+  libsqlite3-dev sqlite3                 # the certificate inventory (sqlite3: tests read it independently)
   libgtest-dev libbenchmark-dev          # unit tests, micro-benchmarks
   gnutls-bin python3                     # certtool: the second independent verifier; JSON checks in tests
   mosquitto mosquitto-clients            # a real broker and clients for the TLS/MQTT end-to-end tests

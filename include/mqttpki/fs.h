@@ -58,6 +58,8 @@ class FileTransaction {
   // Stage records that |path| is to hold |data| with |mode|. It fails at once if |path| exists and force is off,
   // or if |path| was already staged.
   Status Stage(const std::string& path, std::string data, mode_t mode);
+  // StageFirst is Stage, but the file is written and renamed into place before every other staged file.
+  Status StageFirst(const std::string& path, std::string data, mode_t mode);
   // Check fails with kExists when |path| exists and force is off: a cheap test before expensive work.
   Status Check(const std::string& path);
   // Commit writes every staged file. On failure nothing staged remains on disk and the error says what failed.

@@ -19,6 +19,7 @@
 
 #include "mqttpki/certificate.h"
 #include "mqttpki/fs.h"
+#include "mqttpki/inventory.h"
 #include "mqttpki/issuer.h"
 #include "mqttpki/key.h"
 #include "mqttpki/name.h"
@@ -47,6 +48,7 @@ struct Report {
   };
   std::vector<File> files;
   std::vector<std::string> warnings;
+  InventoryChange inventory;  // what to record (CommitWithInventory)
 };
 
 // CaMaterial is a CA ready to sign: its certificate, its key, and the certificates a leaf's chain file carries

@@ -55,6 +55,8 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
   const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  // value_or returns the value, or |fallback| when this holds an error.
+  T value_or(T fallback) const& { return ok() ? std::get<0>(v_) : std::move(fallback); }
 
  private:
   std::variant<T, Error> v_;

@@ -74,11 +74,12 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
     commands.push_back({sub, [&ctx, flags]() -> Result<Output> {
                           MQTTPKI_ASSIGN_OR_RETURN(CaOptions o, flags->Options());
                           PkiDir pki = ctx.Pki();
+                          MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), flags->force);
                           PassphraseProvider pass(pki.fs(), flags->pass.file);
                           Report report;
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial root, pki.CreateRoot(o, ctx.now, pass, tx, report));
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           Output out = ReportOutput(report, "Created root CA '" + root.cert.Subject() + "' (" +
                                                                 root.key.Description() + ", " + KeyNote(o) + "):");
                           out.text += "Keep " + pki.KeyPath(kRootName) + " offline; it only signs intermediates.\n";
@@ -99,6 +100,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_TRY(PkiDir::ValidateName(*name));
                           MQTTPKI_ASSIGN_OR_RETURN(CaOptions o, flags->Options());
                           PkiDir pki = ctx.Pki();
+                          MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), flags->force);
                           PassphraseProvider pass(pki.fs(), flags->pass.file);
                           Report report;
@@ -108,7 +110,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial root, pki.LoadCa(kRootName, pass));
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca,
                                                    pki.CreateIntermediate(*name, o, root, ctx.now, pass, tx, report));
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           Output out = ReportOutput(report, "Created intermediate CA '" + ca.cert.Subject() + "' (" +
                                                                 ca.key.Description() + ", " + KeyNote(o) + "):");
                           out.json["subject"] = ca.cert.Subject();

@@ -97,6 +97,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_ASSIGN_OR_RETURN(o.days, ParseDays(*days));
                           o.encrypt_key = *encrypt_key;
                           PkiDir pki = ctx.Pki();
+                          MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), *force);
                           PassphraseProvider pass(pki.fs(), pass_flags->file);
                           Report report;
@@ -106,7 +107,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
                           MQTTPKI_ASSIGN_OR_RETURN(Certificate cert,
                                                    pki.IssueLeaf(*name, o, ca, ctx.now, pass, tx, report));
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           Output out = ReportOutput(report, "Issued server certificate '" + cert.CommonName() +
                                                                 "' (" + cert.KeyDescription() + ") for " +
                                                                 SanList(cert.Sans()) + ", signed by " + *ca_name + ":");
@@ -180,6 +181,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest req, CertificateRequest::FromPem(pem, *file));
                           MQTTPKI_TRY(req.VerifySignature(*file));
                           PkiDir pki = ctx.Pki();
+                          MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), *sign_force);
                           PassphraseProvider pass(pki.fs(), sign_pass->file);
                           Report report;
@@ -204,7 +206,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                             report.warnings.push_back("the CSR asked for " + list +
                                                       "; ignored: the " + *sign_profile + " profile decides these");
                           }
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           Output out = ReportOutput(report, "Signed " + *file + " as a " + *sign_profile +
                                                                 " certificate for '" + cert.CommonName() + "' (" +
                                                                 SanList(cert.Sans()) + "), by " + *ca_name + ":");

@@ -38,6 +38,7 @@ void RegisterQuickstart(CLI::App& app, Context& ctx, std::vector<Command>& comma
     MQTTPKI_ASSIGN_OR_RETURN(std::vector<SubjectAltName> sans, ParseSans(f->sans));
     MQTTPKI_ASSIGN_OR_RETURN(KeyType server_key, ParseKeyType(f->key));
     PkiDir pki = ctx.Pki();
+    MQTTPKI_TRY(CheckInventory(ctx));
     FileTransaction tx(pki.fs(), f->force);
     PassphraseProvider pass(pki.fs(), f->pass.file);
     Report report;
@@ -95,7 +96,7 @@ void RegisterQuickstart(CLI::App& app, Context& ctx, std::vector<Command>& comma
       check_text += "  OK  chain verifies against ca-bundle.pem for " + s.value + "\n";
       checks.push_back({{"host", s.value}, {"ok", true}});
     }
-    MQTTPKI_TRY(tx.Commit());
+    MQTTPKI_TRY(CommitAll(ctx, tx, report));
 
     Output out = ReportOutput(report, "Built the PKI in " + pki.root() + ":");
     out.text += "\nVerified (as a device would: strict X.509, serverAuth, host name):\n" + check_text;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "mqttpki/fs.h"
+#include "mqttpki/inventory.h"
 
 namespace mqttpki::cli {
 
@@ -25,7 +26,7 @@ std::optional<std::string> SubjectFlags::Ou() const {
 
 void PassphraseFlags::Add(CLI::App* app, bool creates_ca_key) {
   auto* file_opt = app->add_option("--passphrase-file", file,
-                                   "Read the CA key passphrase from the first line of FILE (else $MQTTPKI_PASSPHRASE, "
+                                   "Read the key passphrase from the first line of FILE (else $MQTTPKI_PASSPHRASE, "
                                    "else a prompt on the terminal)");
   if (creates_ca_key) {
     app->add_flag("--no-passphrase", no_passphrase, "Write the new CA key unencrypted (not recommended)")
@@ -66,6 +67,17 @@ std::string FileMode(const std::string& path) {
   char buf[8];
   std::snprintf(buf, sizeof(buf), "%04o", static_cast<unsigned>(sb.st_mode & 07777));
   return buf;
+}
+
+Status CheckInventory(const Context& ctx) {
+  PkiDir pki = ctx.Pki();
+  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(pki, false, ctx.now);
+  if (!inv.ok()) return inv.error();
+  return Status::Ok();
+}
+
+Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report) {
+  return CommitWithInventory(ctx.Pki(), tx, report.inventory, ctx.now);
 }
 
 Output ReportOutput(const Report& report, const std::string& headline) {

@@ -80,6 +80,12 @@ Result<std::vector<SubjectAltName>> ParseSans(const std::vector<std::string>& va
 // ReadFileArg reads a file named on the command line (kInput when missing).
 Result<std::string> ReadFileArg(const std::string& path);
 
+// CheckInventory opens the PKI's inventory if it exists (applying pending journals), so that a corrupt or locked
+// database stops a command before it writes anything.
+Status CheckInventory(const Context& ctx);
+// CommitAll commits the command's files and records its certificates in the inventory (CommitWithInventory).
+Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report);
+
 // ReportOutput renders what an operation wrote, as text lines and as JSON ("files", "warnings").
 Output ReportOutput(const Report& report, const std::string& headline);
 // FileMode renders a file's permission bits ("0400"), or "?".

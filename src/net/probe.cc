@@ -179,6 +179,12 @@ struct TlsSession {
   SslPtr ssl;
 };
 
+// CertRequested notes, per connection, that the broker asked for a client certificate (mutual TLS).
+int NoteCertRequest(SSL* /*ssl*/, void* arg) {
+  *static_cast<bool*>(arg) = true;
+  return 1;
+}
+
 Result<SslCtxPtr> MakeContext(const ProbeOptions& o) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return ossl::OsslError(ErrorCode::kInternal, "SSL_CTX_new");
@@ -206,7 +212,8 @@ Result<SslCtxPtr> MakeContext(const ProbeOptions& o) {
 }
 
 // Handshake connects and runs the TLS handshake; on failure it fills |report| (stage, reason) and returns nullopt.
-std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const std::string& name, ProbeReport& report) {
+std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const std::string& name, ProbeReport& report,
+                                    bool* cert_requested) {
   auto start = Clock::now();
   std::string address, why;
   Socket s = Connect(o.host, o.port, o.timeout_ms, &address, &why);
@@ -225,11 +232,15 @@ std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const s
     return std::nullopt;
   }
   if (!IsIpAddress(name)) SSL_set_tlsext_host_name(ssl.get(), name.c_str());
+  *cert_requested = false;
+  SSL_set_cert_cb(ssl.get(), NoteCertRequest, cert_requested);
   ossl::ClearErrors();
   int rc = SSL_connect(ssl.get());
   if (rc != 1) {
     report.stage = ProbeStage::kTls;
-    report.reason = TlsFailure(ssl.get(), rc, "handshake", o.timeout_ms);
+    report.reason = *cert_requested && o.client_chain.empty()
+                        ? "the broker requires a client certificate (mutual TLS); give --cert and --key"
+                        : TlsFailure(ssl.get(), rc, "handshake", o.timeout_ms);
     return std::nullopt;
   }
   report.tls_ms = MsSince(start);
@@ -338,7 +349,8 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
   MQTTPKI_ASSIGN_OR_RETURN(SslCtxPtr ctx, MakeContext(o));
 
   ProbeReport report;
-  std::optional<TlsSession> session = Handshake(ctx.get(), o, o.name, report);
+  bool cert_requested = false;
+  std::optional<TlsSession> session = Handshake(ctx.get(), o, o.name, report, &cert_requested);
   if (!session) return report;
 
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(session->ssl.get());
@@ -368,12 +380,23 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
 
   for (size_t i = 0; i < o.mqtt_versions.size(); ++i) {
     if (i > 0) {  // one connection per protocol version
-      session = Handshake(ctx.get(), o, o.name, report);
+      session = Handshake(ctx.get(), o, o.name, report, &cert_requested);
       if (!session) return report;
     }
     std::string tls_failure;
     MqttAttempt attempt = ExchangeConnect(session->ssl.get(), o, o.mqtt_versions[i], &tls_failure);
     SSL_shutdown(session->ssl.get());
+    if (!attempt.connack && cert_requested) {
+      // In TLS 1.3 a broker judges the client certificate after the handshake: its alert, or just a reset,
+      // arrives in place of the CONNACK. Which of the two we see is a race, so say what it means either way.
+      if (o.client_chain.empty()) {
+        tls_failure = "the broker requires a client certificate (mutual TLS); give --cert and --key";
+      } else if (tls_failure.find("rejected our client certificate") == std::string::npos) {
+        tls_failure = "the broker rejected our client certificate (it closed the connection after the handshake; "
+                      "is the certificate issued under the broker's cafile?)";
+      }
+      attempt.error = tls_failure;
+    }
     report.mqtt.push_back(attempt);
     if (!tls_failure.empty()) {
       report.stage = ProbeStage::kTls;

@@ -196,6 +196,12 @@ Status FileTransaction::Stage(const std::string& path, std::string data, mode_t 
   return Status::Ok();
 }
 
+Status FileTransaction::StageFirst(const std::string& path, std::string data, mode_t mode) {
+  MQTTPKI_TRY(Stage(path, std::move(data), mode));
+  std::rotate(entries_.begin(), entries_.end() - 1, entries_.end());
+  return Status::Ok();
+}
+
 Status FileTransaction::Check(const std::string& path) {
   if (force_) return Status::Ok();
   MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(path));

@@ -16,6 +16,29 @@ std::string Pick(const std::optional<std::string>& flag, const std::string& fall
   return flag ? *flag : fallback;
 }
 
+// Record adds |cert| of entity |name| to the report's inventory change and, when it replaces a certificate
+// (--force), marks the one it replaces superseded.
+void Record(const PkiDir& pki, Report& report, const Certificate& cert, const std::string& name,
+            const std::string& ca, Profile profile, bool has_key, bool has_chain, int64_t now) {
+  CertRecord r = CertRecord::FromCertificate(cert);
+  r.name = name;
+  r.ca = ca;
+  r.profile = ProfileName(profile);
+  r.cert_path = pki.CertPath(name);
+  r.key_path = has_key ? pki.KeyPath(name) : "";
+  r.chain_path = has_chain ? pki.ChainPath(name) : "";
+  r.recorded_at = now;
+  report.inventory.inserts.push_back(r);
+  Result<std::string> old_pem = pki.fs().ReadFile(pki.CertPath(name), kMaxInputBytes);
+  if (old_pem.ok()) {
+    Result<std::vector<Certificate>> old = Certificate::AllFromPem(*old_pem, pki.CertPath(name));
+    if (old.ok() && !old->empty() && old->front().SerialHex() != r.serial) {
+      report.inventory.status_changes.push_back(
+          {old->front().SerialHex(), CertStatus::kSuperseded, RevocationReason::kSuperseded, now});
+    }
+  }
+}
+
 }  // namespace
 
 PkiDir::PkiDir(std::string root, FileSystem& fs) : root_(std::move(root)), fs_(fs) {
@@ -128,6 +151,7 @@ Result<CaMaterial> PkiDir::CreateRoot(const CaOptions& o, int64_t now, Passphras
   MQTTPKI_TRY(StageKey(kRootName, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CertPath(kRootName), issued.certificate.ToPem(), kPublicMode, "certificate", kRootName, tx,
                         report));
+  Record(*this, report, issued.certificate, kRootName, kRootName, Profile::kRoot, true, false, now);
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   return CaMaterial{kRootName, issued.certificate, std::move(key), {}};
 }
@@ -154,6 +178,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
   MQTTPKI_TRY(StageKey(name, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
+  Record(*this, report, issued.certificate, name, root.name, Profile::kIntermediate, true, false, now);
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::vector<Certificate> chain{issued.certificate};
   for (const Certificate& c : root.chain) chain.push_back(c);
@@ -234,6 +259,10 @@ Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRe
   for (const Certificate& c : ca.chain) chain += c.ToPem();
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
   MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
+  bool has_key = false;
+  for (const Report::File& f : report.files) has_key = has_key || f.path == KeyPath(name);
+  if (!has_key) has_key = fs_.Exists(KeyPath(name)).value_or(false);
+  Record(*this, report, issued.certificate, name, ca.name, o.profile, has_key, true, now);
   return issued.certificate;
 }
 

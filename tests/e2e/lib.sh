@@ -19,6 +19,8 @@
 #   expect_stdout_contains / expect_stderr_contains TEXT [DESC]
 #   snapshot DIR / assert_unchanged DIR [DESC]
 #   finish                         prints "N passed, N failed" and exits non-zero if anything failed
+#   at_exit CMD [ARGS...]          run CMD when the test exits (before $T is removed); the last added runs first
+#   free_port / wait_port HOST PORT SECS / stop_pid PID   for tests that start servers
 set -u
 export LC_ALL=C
 umask 022
@@ -38,7 +40,10 @@ TEST_NAME=$(basename "${0:-test}" .sh)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mqttpki-e2e-$TEST_NAME.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
 _LIB=$(mktemp -d "${TMPDIR:-/tmp}/mqttpki-e2e-state.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
+_AT_EXIT=()
 _cleanup() {
+    local _c
+    for _c in "${_AT_EXIT[@]}"; do eval "$_c"; done
     chmod -R u+rwX "$T" 2>/dev/null
     if [ "${KEEP_TMP:-0}" = 1 ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
     rm -rf "$_LIB"
@@ -473,4 +478,33 @@ csr_sig_ok() {
     local out; out=$(openssl req -in "$1" -noout -verify 2>&1)
     if grep -qiE 'signature ok|verify ok' <<<"$out" && ! grep -qi 'fail' <<<"$out"; then return 0; fi
     echo "$out"; return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Servers started by a test
+
+# at_exit CMD [ARGS...]: run CMD on exit, before $T is removed (last added runs first)
+at_exit() { local c; printf -v c '%q ' "$@"; _AT_EXIT=("$c" "${_AT_EXIT[@]}"); }
+# free_port: a TCP port nobody listens on right now (the kernel picks it)
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_port HOST PORT SECS: wait (at most SECS seconds) until HOST:PORT accepts a TCP connection
+wait_port() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        if timeout 1 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    echo "nothing accepts connections on $1:$2 after $3 s"; return 1
+}
+# stop_pid PID: SIGTERM, wait up to 5 s, then SIGKILL; reaps PID when it is a child of this shell
+stop_pid() {
+    local i
+    kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+    kill "$1" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$1" 2>/dev/null && kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
 }

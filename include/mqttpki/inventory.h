@@ -1,0 +1,67 @@
+// The inventory kept in step with the files: a command's certificates are recorded in the store if and only if
+// their files were written, even across a crash.
+//
+// Protocol: the command's FileTransaction also stages a journal (pki/.pending/<id>.json) describing the store
+// changes, staged first so that it is in place before any certificate file is. After the files are committed the
+// changes are applied to the store in one SQLite transaction, and the journal is removed. A crash in between
+// leaves the journal behind; the next command that opens the inventory applies it (idempotently, and only for
+// certificate files that really are on disk), so nothing is lost and nothing is recorded that is not there.
+#ifndef MQTTPKI_INVENTORY_H_
+#define MQTTPKI_INVENTORY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mqttpki/fs.h"
+#include "mqttpki/result.h"
+#include "mqttpki/store.h"
+
+namespace mqttpki {
+
+class PkiDir;
+
+struct StatusChange {
+  std::string serial;
+  CertStatus status = CertStatus::kSuperseded;
+  RevocationReason reason = RevocationReason::kUnspecified;
+  int64_t when = 0;
+};
+
+// InventoryChange is what one command does to the inventory.
+struct InventoryChange {
+  std::vector<CertRecord> inserts;
+  std::vector<StatusChange> status_changes;
+  std::vector<CrlState> crls;
+  bool empty() const { return inserts.empty() && status_changes.empty() && crls.empty(); }
+};
+
+inline constexpr const char* kInventoryFile = "inventory.db";
+inline constexpr const char* kPendingDir = ".pending";
+
+class Inventory {
+ public:
+  // Open opens PKI_DIR/inventory.db. With |create| false a missing database is not created (nullptr is returned):
+  // commands check an existing inventory before they write anything, and create it only when they commit. A new
+  // inventory in a PKI that already has certificates adopts them (a scan of NAME/certs/NAME.cert.pem). Pending
+  // journals are applied.
+  static Result<std::unique_ptr<Inventory>> Open(const PkiDir& pki, bool create, int64_t now);
+
+  Store& store() { return *store_; }
+
+ private:
+  Inventory(std::unique_ptr<Store> store) : store_(std::move(store)) {}
+  std::unique_ptr<Store> store_;
+};
+
+// CommitWithInventory commits |tx| and applies |change| to the inventory, under the protocol above. With an empty
+// change it is tx.Commit().
+Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now);
+
+// ApplyChange applies |change| to |store| in one transaction, skipping inserts already present (idempotent).
+Status ApplyChange(Store& store, const InventoryChange& change);
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_INVENTORY_H_

@@ -1,0 +1,105 @@
+// The certificate inventory: every certificate the PKI issued, its status and where its files are.
+// Store is the interface; SqliteStore (an embedded SQLite file in the PKI directory) is the one implementation.
+#ifndef MQTTPKI_STORE_H_
+#define MQTTPKI_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mqttpki/certificate.h"
+#include "mqttpki/result.h"
+
+namespace mqttpki {
+
+// RevocationReason is RFC 5280's CRLReason (the values are the ASN.1 enumeration).
+enum class RevocationReason {
+  kUnspecified = 0,
+  kKeyCompromise = 1,
+  kCaCompromise = 2,
+  kAffiliationChanged = 3,
+  kSuperseded = 4,
+  kCessationOfOperation = 5,
+  kCertificateHold = 6,
+  kPrivilegeWithdrawn = 9,
+};
+Result<RevocationReason> ParseRevocationReason(const std::string& name);  // "keyCompromise", ...
+std::string RevocationReasonName(RevocationReason reason);
+
+enum class CertStatus { kValid, kRevoked, kSuperseded };
+std::string CertStatusName(CertStatus status);  // "valid", "revoked", "superseded"
+
+// CertRecord is one row of the inventory.
+struct CertRecord {
+  std::string serial;    // upper-case hex, as Certificate::SerialHex
+  std::string name;      // the entity: root-ca, server-ca, mqtt-server-1, a device id
+  std::string ca;        // the issuing CA's name; the root names itself
+  std::string profile;   // root, intermediate, server, client
+  std::string subject;
+  std::string issuer;
+  std::string sans;      // "DNS:a, IP:b"
+  int64_t not_before = 0;
+  int64_t not_after = 0;
+  CertStatus status = CertStatus::kValid;
+  int64_t revoked_at = 0;  // also the time a certificate was superseded
+  RevocationReason reason = RevocationReason::kUnspecified;
+  std::string sha256;
+  std::string cert_path;
+  std::string key_path;    // empty when the key lives elsewhere (CSR path)
+  std::string chain_path;  // empty for CAs
+  int64_t recorded_at = 0;
+
+  // FromCertificate fills the certificate's own facts (serial, subject, issuer, SANs, validity, fingerprint).
+  static CertRecord FromCertificate(const Certificate& cert);
+};
+
+// ListFilter selects rows; empty fields select everything.
+struct ListFilter {
+  std::optional<CertStatus> status;
+  std::optional<int64_t> expiring_before;  // not_after < this (and not yet superseded or revoked unless asked)
+  std::string name;
+  std::string ca;
+  size_t limit = 0;  // 0: no limit
+};
+
+struct CrlState {
+  std::string ca;
+  int64_t number = 0;        // the last crlNumber issued
+  int64_t this_update = 0;
+  int64_t next_update = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Begin starts a write transaction that holds the database's write lock until Commit or Rollback (other
+  // processes wait for it, up to the busy timeout).
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+
+  // Insert adds a record; a serial already present is kInput.
+  virtual Status Insert(const CertRecord& record) = 0;
+  virtual Result<std::optional<CertRecord>> BySerial(const std::string& serial) = 0;
+  // Current returns the valid record of entity |name| with the latest not_before, if any.
+  virtual Result<std::optional<CertRecord>> Current(const std::string& name) = 0;
+  virtual Result<std::vector<CertRecord>> List(const ListFilter& filter) = 0;
+  virtual Status SetStatus(const std::string& serial, CertStatus status, int64_t when, RevocationReason reason) = 0;
+  // Revoked lists (serial, revoked_at, reason) of the certificates CA |ca| issued that are revoked and not expired
+  // before |now| (expired entries may leave a CRL, RFC 5280 3.3).
+  virtual Result<std::vector<CertRecord>> Revoked(const std::string& ca, int64_t now) = 0;
+  virtual Result<std::optional<CrlState>> Crl(const std::string& ca) = 0;
+  virtual Result<std::vector<CrlState>> Crls() = 0;
+  virtual Status SaveCrl(const CrlState& state) = 0;
+  virtual Result<size_t> Count() = 0;
+};
+
+// OpenSqliteStore opens (creating if needed) the inventory database at |path|. A file that is not an mqttpki
+// inventory is kInput with a message saying so.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace mqttpki
+
+#endif  // MQTTPKI_STORE_H_

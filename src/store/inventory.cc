@@ -1,0 +1,250 @@
+#include "mqttpki/inventory.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <map>
+
+#include "mqttpki/pki_dir.h"
+
+namespace mqttpki {
+namespace {
+
+nlohmann::json RecordJson(const CertRecord& r) {
+  return {{"serial", r.serial},       {"name", r.name},           {"ca", r.ca},
+          {"profile", r.profile},     {"subject", r.subject},     {"issuer", r.issuer},
+          {"sans", r.sans},           {"not_before", r.not_before}, {"not_after", r.not_after},
+          {"status", CertStatusName(r.status)}, {"sha256", r.sha256}, {"cert_path", r.cert_path},
+          {"key_path", r.key_path},   {"chain_path", r.chain_path}, {"recorded_at", r.recorded_at}};
+}
+
+CertRecord RecordFrom(const nlohmann::json& j) {
+  CertRecord r;
+  r.serial = j.value("serial", "");
+  r.name = j.value("name", "");
+  r.ca = j.value("ca", "");
+  r.profile = j.value("profile", "");
+  r.subject = j.value("subject", "");
+  r.issuer = j.value("issuer", "");
+  r.sans = j.value("sans", "");
+  r.not_before = j.value("not_before", int64_t{0});
+  r.not_after = j.value("not_after", int64_t{0});
+  std::string status = j.value("status", "valid");
+  r.status = status == "revoked" ? CertStatus::kRevoked : status == "superseded" ? CertStatus::kSuperseded
+                                                                                  : CertStatus::kValid;
+  r.sha256 = j.value("sha256", "");
+  r.cert_path = j.value("cert_path", "");
+  r.key_path = j.value("key_path", "");
+  r.chain_path = j.value("chain_path", "");
+  r.recorded_at = j.value("recorded_at", int64_t{0});
+  return r;
+}
+
+std::string JournalText(const InventoryChange& c) {
+  nlohmann::json j;
+  j["pid"] = static_cast<int64_t>(::getpid());
+  j["inserts"] = nlohmann::json::array();
+  for (const CertRecord& r : c.inserts) j["inserts"].push_back(RecordJson(r));
+  j["status_changes"] = nlohmann::json::array();
+  for (const StatusChange& s : c.status_changes) {
+    j["status_changes"].push_back({{"serial", s.serial},
+                                   {"status", CertStatusName(s.status)},
+                                   {"reason", static_cast<int>(s.reason)},
+                                   {"when", s.when}});
+  }
+  j["crls"] = nlohmann::json::array();
+  for (const CrlState& s : c.crls) {
+    j["crls"].push_back(
+        {{"ca", s.ca}, {"number", s.number}, {"this_update", s.this_update}, {"next_update", s.next_update}});
+  }
+  return j.dump(1) + "\n";
+}
+
+// ParseJournal reads a journal; |pid| is the process that wrote it.
+Result<InventoryChange> ParseJournal(const std::string& text, const std::string& path, int64_t* pid) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return MakeError(ErrorCode::kInput, path + " is not a valid journal");
+  InventoryChange c;
+  *pid = j.value("pid", int64_t{0});
+  for (const auto& r : j.value("inserts", nlohmann::json::array())) c.inserts.push_back(RecordFrom(r));
+  for (const auto& s : j.value("status_changes", nlohmann::json::array())) {
+    StatusChange sc;
+    sc.serial = s.value("serial", "");
+    std::string st = s.value("status", "superseded");
+    sc.status = st == "revoked" ? CertStatus::kRevoked : st == "valid" ? CertStatus::kValid : CertStatus::kSuperseded;
+    sc.reason = static_cast<RevocationReason>(s.value("reason", 0));
+    sc.when = s.value("when", int64_t{0});
+    c.status_changes.push_back(sc);
+  }
+  for (const auto& s : j.value("crls", nlohmann::json::array())) {
+    c.crls.push_back({s.value("ca", ""), s.value("number", int64_t{0}), s.value("this_update", int64_t{0}),
+                      s.value("next_update", int64_t{0})});
+  }
+  return c;
+}
+
+bool ProcessAlive(int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+// CertOnDisk says whether |path| holds the certificate with |serial| (a journal's promise is kept only then).
+bool CertOnDisk(FileSystem& fs, const std::string& path, const std::string& serial) {
+  Result<std::string> pem = fs.ReadFile(path, kMaxInputBytes);
+  if (!pem.ok()) return false;
+  Result<std::vector<Certificate>> certs = Certificate::AllFromPem(*pem, path);
+  return certs.ok() && !certs->empty() && certs->front().SerialHex() == serial;
+}
+
+// ApplyJournals applies every pending journal that no live process is still working on.
+Status ApplyJournals(const PkiDir& pki, Store& store) {
+  std::string dir = pki.Path(kPendingDir);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return Status::Ok();
+  std::vector<std::string> journals;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::string file = e.path().filename().string();
+    if (file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0 && file[0] != '.') {
+      journals.push_back(e.path().string());
+    }
+  }
+  std::sort(journals.begin(), journals.end());
+  for (const std::string& path : journals) {
+    Result<std::string> text = pki.fs().ReadFile(path, 64 * 1024 * 1024);
+    if (!text.ok()) continue;  // taken by another process meanwhile
+    int64_t pid = 0;
+    MQTTPKI_ASSIGN_OR_RETURN(InventoryChange change, ParseJournal(*text, path, &pid));
+    if (pid != ::getpid() && ProcessAlive(pid)) continue;  // its writer will apply it
+    InventoryChange kept;
+    kept.status_changes = change.status_changes;
+    kept.crls = change.crls;
+    for (const CertRecord& r : change.inserts) {
+      if (CertOnDisk(pki.fs(), r.cert_path, r.serial)) kept.inserts.push_back(r);
+    }
+    MQTTPKI_TRY(ApplyChange(store, kept));
+    MQTTPKI_TRY(pki.fs().Unlink(path));
+  }
+  return Status::Ok();
+}
+
+std::string ProfileOf(const Certificate& c) {
+  if (c.IsCa()) return c.IsSelfIssued() ? "root" : "intermediate";
+  std::vector<std::string> eku = c.ExtendedKeyUsage();
+  if (std::find(eku.begin(), eku.end(), "serverAuth") != eku.end()) return "server";
+  if (std::find(eku.begin(), eku.end(), "clientAuth") != eku.end()) return "client";
+  return "leaf";
+}
+
+// AdoptExisting records the certificates of a PKI directory that had no inventory yet.
+Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now) {
+  std::error_code ec;
+  struct Found {
+    std::string name;
+    Certificate cert;
+  };
+  std::vector<Found> found;
+  for (const auto& e : std::filesystem::directory_iterator(pki.root(), ec)) {
+    if (!e.is_directory(ec)) continue;
+    std::string name = e.path().filename().string();
+    if (!PkiDir::ValidateName(name).ok()) continue;
+    Result<std::string> pem = pki.fs().ReadFile(pki.CertPath(name), kMaxInputBytes);
+    if (!pem.ok()) continue;
+    Result<std::vector<Certificate>> certs = Certificate::AllFromPem(*pem, pki.CertPath(name));
+    if (!certs.ok() || certs->empty()) continue;
+    found.push_back({name, certs->front()});
+  }
+  std::map<std::string, std::string> name_by_subject;
+  for (const Found& f : found) {
+    if (f.cert.IsCa()) name_by_subject[f.cert.Subject()] = f.name;
+  }
+  InventoryChange change;
+  for (const Found& f : found) {
+    CertRecord r = CertRecord::FromCertificate(f.cert);
+    r.name = f.name;
+    auto it = name_by_subject.find(f.cert.Issuer());
+    r.ca = it != name_by_subject.end() ? it->second : "";
+    r.profile = ProfileOf(f.cert);
+    r.cert_path = pki.CertPath(f.name);
+    if (pki.fs().Exists(pki.KeyPath(f.name)).value_or(false)) r.key_path = pki.KeyPath(f.name);
+    if (pki.fs().Exists(pki.ChainPath(f.name)).value_or(false)) r.chain_path = pki.ChainPath(f.name);
+    r.recorded_at = now;
+    change.inserts.push_back(r);
+  }
+  return ApplyChange(store, change);
+}
+
+std::string RandomId() {
+  unsigned char b[8] = {0};
+  RAND_bytes(b, sizeof(b));
+  static const char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : b) {
+    s += kHex[c >> 4];
+    s += kHex[c & 15];
+  }
+  return s;
+}
+
+}  // namespace
+
+Status ApplyChange(Store& store, const InventoryChange& change) {
+  if (change.empty()) return Status::Ok();
+  MQTTPKI_TRY(store.Begin());
+  auto fail = [&store](const Error& e) {
+    store.Rollback();
+    return e;
+  };
+  for (const CertRecord& r : change.inserts) {
+    Result<std::optional<CertRecord>> existing = store.BySerial(r.serial);
+    if (!existing.ok()) return fail(existing.error());
+    if (existing->has_value()) continue;
+    if (Status st = store.Insert(r); !st.ok()) return fail(st.error());
+  }
+  for (const StatusChange& s : change.status_changes) {
+    Result<std::optional<CertRecord>> existing = store.BySerial(s.serial);
+    if (!existing.ok()) return fail(existing.error());
+    if (!existing->has_value()) continue;
+    if (Status st = store.SetStatus(s.serial, s.status, s.when, s.reason); !st.ok()) return fail(st.error());
+  }
+  for (const CrlState& c : change.crls) {
+    Result<std::optional<CrlState>> current = store.Crl(c.ca);
+    if (!current.ok()) return fail(current.error());
+    if (current->has_value() && (*current)->number >= c.number) continue;
+    if (Status st = store.SaveCrl(c); !st.ok()) return fail(st.error());
+  }
+  return store.Commit();
+}
+
+Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool create, int64_t now) {
+  std::string path = pki.Path(kInventoryFile);
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(path));
+  if (!exists && !create) return std::unique_ptr<Inventory>();
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path));
+  std::unique_ptr<Inventory> inv(new Inventory(std::move(store)));
+  if (!exists) MQTTPKI_TRY(AdoptExisting(pki, inv->store(), now));
+  MQTTPKI_TRY(ApplyJournals(pki, inv->store()));
+  return inv;
+}
+
+Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
+  if (change.empty()) return tx.Commit();
+  // The journal goes first, so that it is on disk before any certificate it describes.
+  std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomId() + ".json");
+  MQTTPKI_TRY(tx.StageFirst(journal, JournalText(change), 0644));
+  MQTTPKI_TRY(tx.Commit());
+  // Opening the inventory applies every pending journal, this one included.
+  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(pki, true, now);
+  if (!inv.ok()) {
+    return inv.error().Context("the files were written, but the inventory could not be updated (the next command "
+                               "will record them)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace mqttpki

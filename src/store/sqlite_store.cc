@@ -1,0 +1,394 @@
+// The inventory in one SQLite file (WAL mode, so readers never wait for a writer).
+#include <sqlite3.h>
+
+#include <cstring>
+
+#include "mqttpki/store.h"
+
+namespace mqttpki {
+
+Result<RevocationReason> ParseRevocationReason(const std::string& name) {
+  static const struct {
+    const char* name;
+    RevocationReason reason;
+  } kReasons[] = {{"unspecified", RevocationReason::kUnspecified},
+                  {"keyCompromise", RevocationReason::kKeyCompromise},
+                  {"cACompromise", RevocationReason::kCaCompromise},
+                  {"affiliationChanged", RevocationReason::kAffiliationChanged},
+                  {"superseded", RevocationReason::kSuperseded},
+                  {"cessationOfOperation", RevocationReason::kCessationOfOperation},
+                  {"certificateHold", RevocationReason::kCertificateHold},
+                  {"privilegeWithdrawn", RevocationReason::kPrivilegeWithdrawn}};
+  for (const auto& r : kReasons) {
+    if (name == r.name) return r.reason;
+  }
+  return MakeError(ErrorCode::kUsage, "unknown --reason '" + name +
+                                          "': use unspecified, keyCompromise, cACompromise, affiliationChanged, "
+                                          "superseded, cessationOfOperation, certificateHold or privilegeWithdrawn");
+}
+
+std::string RevocationReasonName(RevocationReason reason) {
+  switch (reason) {
+    case RevocationReason::kUnspecified: return "unspecified";
+    case RevocationReason::kKeyCompromise: return "keyCompromise";
+    case RevocationReason::kCaCompromise: return "cACompromise";
+    case RevocationReason::kAffiliationChanged: return "affiliationChanged";
+    case RevocationReason::kSuperseded: return "superseded";
+    case RevocationReason::kCessationOfOperation: return "cessationOfOperation";
+    case RevocationReason::kCertificateHold: return "certificateHold";
+    case RevocationReason::kPrivilegeWithdrawn: return "privilegeWithdrawn";
+  }
+  return "unspecified";
+}
+
+std::string CertStatusName(CertStatus status) {
+  switch (status) {
+    case CertStatus::kValid: return "valid";
+    case CertStatus::kRevoked: return "revoked";
+    case CertStatus::kSuperseded: return "superseded";
+  }
+  return "valid";
+}
+
+namespace {
+
+CertStatus StatusFromName(const std::string& s) {
+  if (s == "revoked") return CertStatus::kRevoked;
+  if (s == "superseded") return CertStatus::kSuperseded;
+  return CertStatus::kValid;
+}
+
+constexpr const char* kSchema = R"sql(
+BEGIN;
+CREATE TABLE IF NOT EXISTS certificates (
+  serial      TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  ca          TEXT NOT NULL,
+  profile     TEXT NOT NULL,
+  subject     TEXT NOT NULL,
+  issuer      TEXT NOT NULL,
+  sans        TEXT NOT NULL,
+  not_before  INTEGER NOT NULL,
+  not_after   INTEGER NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('valid', 'revoked', 'superseded')),
+  revoked_at  INTEGER NOT NULL DEFAULT 0,
+  reason      INTEGER NOT NULL DEFAULT 0,
+  sha256      TEXT NOT NULL,
+  cert_path   TEXT NOT NULL,
+  key_path    TEXT NOT NULL,
+  chain_path  TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certificates_by_name ON certificates (name, not_before);
+CREATE INDEX IF NOT EXISTS certificates_by_expiry ON certificates (not_after);
+CREATE INDEX IF NOT EXISTS certificates_by_ca_status ON certificates (ca, status);
+CREATE TABLE IF NOT EXISTS crls (
+  ca          TEXT PRIMARY KEY,
+  number      INTEGER NOT NULL,
+  this_update INTEGER NOT NULL,
+  next_update INTEGER NOT NULL
+);
+PRAGMA user_version = 1;
+COMMIT;
+)sql";
+constexpr int64_t kSchemaVersion = 1;
+
+constexpr const char* kColumns =
+    "serial, name, ca, profile, subject, issuer, sans, not_before, not_after, status, revoked_at, reason, sha256, "
+    "cert_path, key_path, chain_path, recorded_at";
+
+// Stmt owns a prepared statement.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() const { return stmt_; }
+  void Bind(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  std::string Text(int i) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, i);
+    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
+  }
+  int64_t Int(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+CertRecord ReadRecord(const Stmt& s) {
+  CertRecord r;
+  r.serial = s.Text(0);
+  r.name = s.Text(1);
+  r.ca = s.Text(2);
+  r.profile = s.Text(3);
+  r.subject = s.Text(4);
+  r.issuer = s.Text(5);
+  r.sans = s.Text(6);
+  r.not_before = s.Int(7);
+  r.not_after = s.Int(8);
+  r.status = StatusFromName(s.Text(9));
+  r.revoked_at = s.Int(10);
+  r.reason = static_cast<RevocationReason>(s.Int(11));
+  r.sha256 = s.Text(12);
+  r.cert_path = s.Text(13);
+  r.key_path = s.Text(14);
+  r.chain_path = s.Text(15);
+  r.recorded_at = s.Int(16);
+  return r;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override {
+    if (in_tx_) Rollback();
+    sqlite3_close_v2(db_);
+  }
+
+  Status Init() {
+    sqlite3_busy_timeout(db_, 30000);
+    // Reading the schema version first tells "not a database" and "someone else's database" apart from ours;
+    // an existing inventory is not written to by merely opening it.
+    MQTTPKI_ASSIGN_OR_RETURN(int64_t v, QueryInt("PRAGMA user_version"));
+    if (v > kSchemaVersion) {
+      return MakeError(ErrorCode::kInput, path_ + " was written by a newer mqttpki (schema " + std::to_string(v) +
+                                              "); upgrade mqttpki");
+    }
+    if (v == kSchemaVersion) return Exec("PRAGMA synchronous = FULL");
+    MQTTPKI_ASSIGN_OR_RETURN(int64_t objects, QueryInt("SELECT count(*) FROM sqlite_master"));
+    if (objects > 0) {
+      return MakeError(ErrorCode::kInput, path_ + " is an SQLite database, but not an mqttpki inventory");
+    }
+    MQTTPKI_TRY(Exec("PRAGMA journal_mode = WAL"));
+    MQTTPKI_TRY(Exec("PRAGMA synchronous = FULL"));
+    return Exec(kSchema);
+  }
+
+  Status Begin() override {
+    MQTTPKI_TRY(Exec("BEGIN IMMEDIATE"));
+    in_tx_ = true;
+    return Status::Ok();
+  }
+  Status Commit() override {
+    Status st = Exec("COMMIT");
+    if (st.ok()) in_tx_ = false;
+    return st;
+  }
+  void Rollback() override {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    in_tx_ = false;
+  }
+
+  Status Insert(const CertRecord& r) override {
+    Stmt s(db_, "INSERT INTO certificates (serial, name, ca, profile, subject, issuer, sans, not_before, not_after, "
+                "status, revoked_at, reason, sha256, cert_path, key_path, chain_path, recorded_at) VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!s.ok()) return Fail("cannot prepare an insert into");
+    s.Bind(1, r.serial);
+    s.Bind(2, r.name);
+    s.Bind(3, r.ca);
+    s.Bind(4, r.profile);
+    s.Bind(5, r.subject);
+    s.Bind(6, r.issuer);
+    s.Bind(7, r.sans);
+    s.Bind(8, r.not_before);
+    s.Bind(9, r.not_after);
+    s.Bind(10, CertStatusName(r.status));
+    s.Bind(11, r.revoked_at);
+    s.Bind(12, static_cast<int64_t>(r.reason));
+    s.Bind(13, r.sha256);
+    s.Bind(14, r.cert_path);
+    s.Bind(15, r.key_path);
+    s.Bind(16, r.chain_path);
+    s.Bind(17, r.recorded_at);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_CONSTRAINT) {
+      return MakeError(ErrorCode::kInput, "serial " + r.serial + " is already in the inventory " + path_);
+    }
+    if (rc != SQLITE_DONE) return Fail("cannot insert into");
+    return Status::Ok();
+  }
+
+  Result<std::optional<CertRecord>> BySerial(const std::string& serial) override {
+    std::string sql = std::string("SELECT ") + kColumns + " FROM certificates WHERE serial = ?";
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return Fail("cannot query");
+    s.Bind(1, serial);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) return std::optional<CertRecord>(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return std::optional<CertRecord>();
+  }
+
+  Result<std::optional<CertRecord>> Current(const std::string& name) override {
+    std::string sql = std::string("SELECT ") + kColumns +
+                      " FROM certificates WHERE name = ? AND status = 'valid' ORDER BY not_before DESC, "
+                      "recorded_at DESC LIMIT 1";
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return Fail("cannot query");
+    s.Bind(1, name);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) return std::optional<CertRecord>(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return std::optional<CertRecord>();
+  }
+
+  Result<std::vector<CertRecord>> List(const ListFilter& f) override {
+    std::string sql = std::string("SELECT ") + kColumns + " FROM certificates WHERE 1 = 1";
+    if (f.status) sql += " AND status = ?1";
+    if (f.expiring_before) sql += " AND not_after < ?2";
+    if (!f.name.empty()) sql += " AND name = ?3";
+    if (!f.ca.empty()) sql += " AND ca = ?4";
+    sql += f.expiring_before ? " ORDER BY not_after" : " ORDER BY recorded_at, name";
+    if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return Fail("cannot query");
+    if (f.status) s.Bind(1, CertStatusName(*f.status));
+    if (f.expiring_before) s.Bind(2, *f.expiring_before);
+    if (!f.name.empty()) s.Bind(3, f.name);
+    if (!f.ca.empty()) s.Bind(4, f.ca);
+    std::vector<CertRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return out;
+  }
+
+  Status SetStatus(const std::string& serial, CertStatus status, int64_t when, RevocationReason reason) override {
+    Stmt s(db_, "UPDATE certificates SET status = ?, revoked_at = ?, reason = ? WHERE serial = ?");
+    if (!s.ok()) return Fail("cannot update");
+    s.Bind(1, CertStatusName(status));
+    s.Bind(2, when);
+    s.Bind(3, static_cast<int64_t>(reason));
+    s.Bind(4, serial);
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return Fail("cannot update");
+    if (sqlite3_changes(db_) != 1) return MakeError(ErrorCode::kInput, "no certificate with serial " + serial);
+    return Status::Ok();
+  }
+
+  Result<std::vector<CertRecord>> Revoked(const std::string& ca, int64_t now) override {
+    std::string sql = std::string("SELECT ") + kColumns +
+                      " FROM certificates WHERE ca = ? AND status = 'revoked' AND not_after >= ? ORDER BY revoked_at";
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return Fail("cannot query");
+    s.Bind(1, ca);
+    s.Bind(2, now);
+    std::vector<CertRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return out;
+  }
+
+  Result<std::optional<CrlState>> Crl(const std::string& ca) override {
+    Stmt s(db_, "SELECT ca, number, this_update, next_update FROM crls WHERE ca = ?");
+    if (!s.ok()) return Fail("cannot query");
+    s.Bind(1, ca);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) return std::optional<CrlState>(CrlState{s.Text(0), s.Int(1), s.Int(2), s.Int(3)});
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return std::optional<CrlState>();
+  }
+
+  Result<std::vector<CrlState>> Crls() override {
+    Stmt s(db_, "SELECT ca, number, this_update, next_update FROM crls ORDER BY ca");
+    if (!s.ok()) return Fail("cannot query");
+    std::vector<CrlState> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back({s.Text(0), s.Int(1), s.Int(2), s.Int(3)});
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return out;
+  }
+
+  Status SaveCrl(const CrlState& c) override {
+    Stmt s(db_, "INSERT INTO crls (ca, number, this_update, next_update) VALUES (?,?,?,?) "
+                "ON CONFLICT (ca) DO UPDATE SET number = excluded.number, this_update = excluded.this_update, "
+                "next_update = excluded.next_update");
+    if (!s.ok()) return Fail("cannot update");
+    s.Bind(1, c.ca);
+    s.Bind(2, c.number);
+    s.Bind(3, c.this_update);
+    s.Bind(4, c.next_update);
+    if (sqlite3_step(s.get()) != SQLITE_DONE) return Fail("cannot update");
+    return Status::Ok();
+  }
+
+  Result<size_t> Count() override {
+    MQTTPKI_ASSIGN_OR_RETURN(int64_t n, QueryInt("SELECT COUNT(*) FROM certificates"));
+    return static_cast<size_t>(n);
+  }
+
+ private:
+  // QueryInt runs a one-value query; the statement is finished before it returns.
+  Result<int64_t> QueryInt(const char* sql) {
+    Stmt s(db_, sql);
+    if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return Fail("cannot read");
+    return s.Int(0);
+  }
+
+  Status Exec(const char* sql) {
+    char* msg = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &msg);
+    if (rc == SQLITE_OK) return Status::Ok();
+    std::string text = msg != nullptr ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    return Classify(rc, text);
+  }
+
+  Error Fail(const std::string& what) { return Classify(sqlite3_errcode(db_), what + " " + path_ + ": " + sqlite3_errmsg(db_)); }
+
+  Error Classify(int rc, const std::string& text) {
+    int primary = rc & 0xff;
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+      return MakeError(ErrorCode::kInput, path_ + " is corrupt or not an SQLite database (" + text +
+                                              "); restore it from a backup");
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      return MakeError(ErrorCode::kIo, "the inventory " + path_ + " is locked by another mqttpki process (" + text +
+                                           "); try again when it has finished");
+    }
+    if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
+        primary == SQLITE_FULL || primary == SQLITE_PERM) {
+      return MakeError(ErrorCode::kIo, "cannot write the inventory " + path_ + ": " + text);
+    }
+    return MakeError(ErrorCode::kInternal, "inventory " + path_ + ": " + text);
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  bool in_tx_ = false;
+};
+
+}  // namespace
+
+CertRecord CertRecord::FromCertificate(const Certificate& cert) {
+  CertRecord r;
+  r.serial = cert.SerialHex();
+  r.subject = cert.Subject();
+  r.issuer = cert.Issuer();
+  for (const SubjectAltName& s : cert.Sans()) r.sans += (r.sans.empty() ? "" : ", ") + s.ToString();
+  r.not_before = cert.NotBefore();
+  r.not_after = cert.NotAfter();
+  r.sha256 = cert.Sha256Fingerprint();
+  return r;
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return MakeError(ErrorCode::kIo, "cannot open the inventory " + path + ": " + msg);
+  }
+  auto store = std::make_unique<SqliteStore>(db, path);
+  MQTTPKI_TRY(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace mqttpki
