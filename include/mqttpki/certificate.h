@@ -53,6 +53,7 @@ class Certificate {
   std::string Sha256Fingerprint() const;     // "AB:CD:..." as openssl x509 -fingerprint prints it
   std::string SignatureAlgorithm() const;    // "ecdsa-with-SHA256", "sha256WithRSAEncryption", ...
   std::string KeyDescription() const;        // "EC P-256", "RSA 2048"
+  evp_pkey_st* PublicKey() const;            // owned by the certificate
   bool IsCa() const;
   int PathLength() const;                    // -1 when unlimited or not a CA
   std::vector<std::string> KeyUsage() const;          // "digitalSignature", "keyCertSign", ...

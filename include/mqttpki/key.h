@@ -20,6 +20,8 @@ enum class KeyType { kEcP256, kEcP384, kRsa2048, kRsa3072, kRsa4096 };
 Result<KeyType> ParseKeyType(std::string_view name);
 std::string KeyTypeName(KeyType type);
 bool IsRsa(KeyType type);
+// KeyTypeFromDescription maps "EC P-256", "RSA 2048", ... (DescribeKey's words) back to a KeyType.
+std::optional<KeyType> KeyTypeFromDescription(const std::string& description);
 
 // Secret holds a passphrase or key material and wipes it when destroyed.
 class Secret {

@@ -134,6 +134,19 @@ class PkiDir {
   Status WriteBundle(const Certificate& root, const std::vector<Certificate>& intermediates, FileTransaction& tx,
                      Report& report) const;
 
+  // Reissue gives entity |name| a new certificate from |ca| with the names, subject and profile of its current
+  // one (NAME/certs/NAME.cert.pem): the same public key, or with |rekey| a new key of |key| (default: the old
+  // key's type). The old certificate is marked superseded in the inventory. |tx| must allow replacing files.
+  Result<Certificate> Reissue(const std::string& name, const CaMaterial& ca, bool rekey, std::optional<KeyType> key,
+                              int days, int64_t now, PassphraseProvider& pass, FileTransaction& tx,
+                              Report& report) const;
+  // RotateIntermediate replaces CA |old|'s key and certificate with new ones under |root| (same subject, key type
+  // and key protection), keeping the old files in NAME/archive/<old serial>/. The caller re-issues the servers.
+  Result<CaMaterial> RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
+                                        PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
+  std::string CrlPath(const std::string& ca, bool der) const;
+  std::string CombinedCrlPath() const;
+
   // LoadCa reads CA |name|'s certificate and key (asking |pass| if the key is encrypted) and its chain.
   Result<CaMaterial> LoadCa(const std::string& name, PassphraseProvider& pass) const;
   // LoadCertificate reads NAME/certs/NAME.cert.pem.

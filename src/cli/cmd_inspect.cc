@@ -203,6 +203,9 @@ void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands
         if (mode != "?" && mode != "0400" && mode != "0600") {
           out.warnings.push_back(*file + " is readable by others (mode " + mode + "); use chmod 400");
         }
+      } else if (b.label == "EC PARAMETERS") {
+        out.text += "EC parameters (as 'openssl ecparam -genkey' writes them before the key; not needed)\n";
+        j = {{"type", "ec_parameters"}};
       } else {
         out.text += "Unrecognized PEM block '" + b.label + "'\n";
         j = {{"type", "unknown"}, {"label", b.label}};

@@ -50,6 +50,8 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands); 
 void RegisterVerify(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& commands);
+void RegisterImport(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // deploy, export
 
 // --- shared argument handling (context.cc) ---

@@ -85,6 +85,8 @@ int Run(int argc, char** argv) {
   RegisterInspect(app, ctx, commands);
   RegisterProbe(app, ctx, commands);
   RegisterDeploy(app, ctx, commands);
+  RegisterLifecycle(app, ctx, commands);
+  RegisterImport(app, ctx, commands);
 
   try {
     app.parse(argc, argv);

@@ -255,6 +255,7 @@ std::string Certificate::SignatureAlgorithm() const {
 }
 
 std::string Certificate::KeyDescription() const { return DescribeKey(X509_get0_pubkey(x509_)); }
+evp_pkey_st* Certificate::PublicKey() const { return X509_get0_pubkey(x509_); }
 
 bool Certificate::IsCa() const { return (X509_get_extension_flags(x509_) & EXFLAG_CA) != 0; }
 

@@ -189,8 +189,9 @@ std::string PrivateKey::Description() const { return DescribeKey(pkey_); }
 
 bool PrivateKey::is_rsa() const { return EVP_PKEY_get_base_id(pkey_) == EVP_PKEY_RSA; }
 
-std::optional<KeyType> PrivateKey::Type() const {
-  std::string d = DescribeKey(pkey_);
+std::optional<KeyType> PrivateKey::Type() const { return KeyTypeFromDescription(DescribeKey(pkey_)); }
+
+std::optional<KeyType> KeyTypeFromDescription(const std::string& d) {
   if (d == "EC P-256") return KeyType::kEcP256;
   if (d == "EC P-384") return KeyType::kEcP384;
   if (d == "RSA 2048") return KeyType::kRsa2048;

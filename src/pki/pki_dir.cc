@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace mqttpki {
@@ -51,6 +52,10 @@ std::string PkiDir::KeyPath(const std::string& name) const { return Path(name + 
 std::string PkiDir::CertPath(const std::string& name) const { return Path(name + "/certs/" + name + ".cert.pem"); }
 std::string PkiDir::CsrPath(const std::string& name) const { return Path(name + "/csr/" + name + ".csr.pem"); }
 std::string PkiDir::ChainPath(const std::string& name) const { return Path(name + "/" + name + ".chain.pem"); }
+std::string PkiDir::CrlPath(const std::string& ca, bool der) const {
+  return Path(ca + "/crl/" + ca + (der ? ".crl.der" : ".crl.pem"));
+}
+std::string PkiDir::CombinedCrlPath() const { return Path("crl.pem"); }
 std::string PkiDir::BundlePath() const { return Path("ca-bundle.pem"); }
 std::string PkiDir::ConfigPath() const { return Path("mqttpki.json"); }
 
@@ -330,6 +335,80 @@ Result<CaMaterial> PkiDir::LoadCa(const std::string& name, PassphraseProvider& p
   // An intermediate's chain is itself (and, were there more levels, its issuers up to the root).
   if (!cert->IsSelfIssued()) ca.chain.push_back(*cert);
   return ca;
+}
+
+Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& ca, bool rekey,
+                                    std::optional<KeyType> key_type, int days, int64_t now, PassphraseProvider& pass,
+                                    FileTransaction& tx, Report& report) const {
+  MQTTPKI_ASSIGN_OR_RETURN(Certificate old, LoadCertificate(name));
+  if (old.IsCa()) {
+    return MakeError(ErrorCode::kInput, "'" + name + "' is a CA: use 'mqttpki rotate " + name + "' for a CA");
+  }
+  std::vector<std::string> eku = old.ExtendedKeyUsage();
+  Profile profile = std::find(eku.begin(), eku.end(), "serverAuth") != eku.end() ? Profile::kServer : Profile::kClient;
+  IssueOptions io;
+  io.profile = profile;
+  io.subject = old.SubjectFields();
+  io.sans = old.Sans();
+  io.days = DaysOr(days, profile);
+  io.now = now;
+  PrivateKey new_key;
+  evp_pkey_st* public_key = old.PublicKey();
+  if (rekey) {
+    KeyType type = key_type.value_or(KeyTypeFromDescription(old.KeyDescription()).value_or(KeyType::kEcP256));
+    MQTTPKI_ASSIGN_OR_RETURN(new_key, PrivateKey::Generate(type));
+    Result<std::string> old_key_pem = fs_.ReadFile(KeyPath(name), kMaxInputBytes);
+    bool encrypt = old_key_pem.ok() && PrivateKey::IsEncryptedPem(*old_key_pem);
+    MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::Create(new_key, io.subject, io.sans));
+    MQTTPKI_TRY(StageKey(name, new_key, encrypt, pass, tx, report));
+    MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
+    public_key = new_key.get();
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, public_key, &ca.cert, ca.key));
+  for (auto& w : issued.warnings) report.warnings.push_back(w);
+  std::string chain = issued.certificate.ToPem();
+  for (const Certificate& c : ca.chain) chain += c.ToPem();
+  MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
+  MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
+  bool has_key = rekey || fs_.Exists(KeyPath(name)).value_or(false);
+  Record(*this, report, issued.certificate, name, ca.name, profile, has_key, true, now);
+  return issued.certificate;
+}
+
+Result<CaMaterial> PkiDir::RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
+                                              PassphraseProvider& pass, FileTransaction& tx, Report& report) const {
+  const std::string& name = old.name;
+  if (name == kRootName) return MakeError(ErrorCode::kUsage, "the root is not rotated: devices trust it");
+  // Keep the old CA's files: certificates it issued stay valid until they expire or are revoked.
+  std::string archive = Path(name + "/archive/" + old.cert.SerialHex() + "/");
+  struct Keep {
+    std::string from, to;
+    mode_t mode;
+    const char* kind;
+  };
+  std::vector<Keep> keep = {{KeyPath(name), archive + name + ".key.pem", kKeyMode, "key"},
+                            {CertPath(name), archive + name + ".cert.pem", kPublicMode, "certificate"},
+                            {CsrPath(name), archive + name + ".csr.pem", kPublicMode, "csr"}};
+  bool encrypted = false;
+  for (const Keep& k : keep) {
+    Result<std::string> data = fs_.ReadFile(k.from, kMaxInputBytes);
+    if (!data.ok()) continue;  // an intermediate made elsewhere may have no CSR here
+    if (std::string(k.kind) == "key") encrypted = PrivateKey::IsEncryptedPem(*data);
+    MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(k.to));
+    if (exists) return MakeError(ErrorCode::kExists, k.to + " exists: this CA was already archived");
+    Secret content(std::move(*data));
+    MQTTPKI_TRY(StageFile(k.to, content.str(), k.mode, k.kind, name, tx, report));
+  }
+  CaOptions o;
+  DistinguishedName dn = old.cert.SubjectFields();
+  o.common_name = dn.common_name;
+  o.organization = dn.organization;
+  o.country = dn.country;
+  o.org_unit = dn.org_unit;
+  o.key = old.key.Type().value_or(KeyType::kEcP256);
+  o.days = days;
+  o.protection.encrypt = encrypted;
+  return CreateIntermediate(name, o, root, now, pass, tx, report);
 }
 
 }  // namespace mqttpki

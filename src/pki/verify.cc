@@ -90,6 +90,10 @@ std::string Explain(X509_STORE_CTX* ctx, const std::vector<Certificate>& chain, 
       return "bad signature: the signature on " + Quote(c) + " does not verify with its issuer's key";
     case X509_V_ERR_INVALID_CA:
       return "invalid: " + Quote(c) + " is used as a CA but is not a CA certificate";
+    case X509_V_ERR_CA_CERT_MISSING_KEY_USAGE:
+      return "invalid: the CA certificate " + Quote(c) + " has no keyUsage extension, which strict clients "
+             "(RFC 5280, OpenSSL's -x509_strict) require; 'openssl req -x509' with the default config makes such "
+             "roots. Issue a new root (mqttpki root create; devices then need the new bundle)";
     case X509_V_ERR_PATH_LENGTH_EXCEEDED:
       return "invalid: the path is longer than a CA's pathlen allows (at " + Quote(c) + ")";
     default:
