@@ -16,6 +16,11 @@ struct X509_req_st;  // OpenSSL's X509_REQ
 
 namespace mqttpki {
 
+// PemFingerprint is the SHA-256 fingerprint (as Certificate::Sha256Fingerprint) of the first certificate in
+// |pem|, computed on its DER without parsing the X.509 structure (OpenSSL 3.0's parser is slow); empty when
+// there is none.
+std::string PemFingerprint(std::string_view pem);
+
 // FormatTime renders seconds since the epoch as "2026-11-25 16:29:52 UTC".
 std::string FormatTime(int64_t t);
 
@@ -65,6 +70,9 @@ class Certificate {
   bool NamesIssuer(const Certificate& issuer) const;
   // IssuedBy says whether |issuer| signed this certificate (names, key identifiers and signature).
   bool IssuedBy(const Certificate& issuer) const;
+  // MatchesHost says whether this certificate is valid for |host| (a DNS name or an IP address), by the rules a
+  // TLS client applies (RFC 6125: subjectAltName, wildcards in the leftmost label).
+  bool MatchesHost(const std::string& host) const;
   // MatchesKey says whether |key| is the private key of this certificate.
   bool MatchesKey(const PrivateKey& key) const;
 

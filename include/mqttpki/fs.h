@@ -57,7 +57,9 @@ class FileTransaction {
 
   // Stage records that |path| is to hold |data| with |mode|. It fails at once if |path| exists and force is off,
   // or if |path| was already staged.
-  Status Stage(const std::string& path, std::string data, mode_t mode);
+  // With |never_replace| the file is never replaced, even with force (an inventory created meanwhile by another
+  // process): Commit then fails with kExists and undoes everything.
+  Status Stage(const std::string& path, std::string data, mode_t mode, bool never_replace = false);
   // StageFirst is Stage, but the file is written and renamed into place before every other staged file.
   Status StageFirst(const std::string& path, std::string data, mode_t mode);
   // Check fails with kExists when |path| exists and force is off: a cheap test before expensive work.
@@ -74,6 +76,7 @@ class FileTransaction {
     std::string path;
     std::string data;
     mode_t mode;
+    bool never_replace = false;
     std::string temp;    // temporary file, while it exists
     std::string backup;  // hard link to the replaced file, while it exists
     bool placed = false; // renamed into |path|

@@ -159,6 +159,9 @@ class PkiDir {
     PrivateKey key;
     CertificateRequest csr;
   };
+  // IssueFromCsr is SignCsr after its checks (name, profile, the CSR's signature).
+  Result<Certificate> IssueFromCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& options,
+                                   const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const;
   // MakeKeyAndCsr generates the key and CSR of leaf |name| (subject from |options| and the defaults).
   Result<KeyAndCsr> MakeKeyAndCsr(const std::string& name, const LeafOptions& options, FileTransaction& tx) const;
   DistinguishedName CaSubject(const std::string& name, const CaOptions& o, const SubjectDefaults& d) const;

@@ -4,6 +4,7 @@
 #define MQTTPKI_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,6 +100,10 @@ class Store {
 // OpenSqliteStore opens (creating if needed) the inventory database at |path|. A file that is not an mqttpki
 // inventory is kInput with a message saying so.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+// BuildSqliteImage makes a new inventory in memory, filled by |fill|, and returns the bytes of its database file
+// (in WAL mode), so that it can be written like any other file of a command: atomically, with the others.
+Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill);
 
 }  // namespace mqttpki
 

@@ -129,6 +129,29 @@ std::string Hex(const unsigned char* data, size_t len, char sep) {
   return out;
 }
 
+std::string PemFingerprint(std::string_view pem) {
+  auto bio = MemBio(pem);
+  unsigned char* der = nullptr;
+  long len = 0;
+  char* name = nullptr;
+  char* header = nullptr;
+  if (!bio || PEM_read_bio(bio.get(), &name, &header, &der, &len) != 1) {
+    ossl::ClearErrors();
+    return {};
+  }
+  std::string out;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (std::string_view(name) == PEM_STRING_X509 &&
+      EVP_Digest(der, static_cast<size_t>(len), md, &md_len, EVP_sha256(), nullptr) == 1) {
+    out = Hex(md, md_len, ':');
+  }
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(der);
+  return out;
+}
+
 // --- Certificate ---
 
 Certificate Certificate::Adopt(x509_st* x509) {
@@ -309,6 +332,13 @@ bool Certificate::IssuedBy(const Certificate& issuer) const {
   int ok = X509_verify(x509_, X509_get0_pubkey(issuer.x509_));
   ossl::ClearErrors();
   return ok == 1;
+}
+
+bool Certificate::MatchesHost(const std::string& host) const {
+  int rc = IsIpAddress(host) ? X509_check_ip_asc(x509_, host.c_str(), 0)
+                             : X509_check_host(x509_, host.c_str(), host.size(), 0, nullptr);
+  ossl::ClearErrors();
+  return rc == 1;
 }
 
 bool Certificate::MatchesKey(const PrivateKey& key) const {

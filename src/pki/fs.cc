@@ -187,12 +187,22 @@ FileTransaction::~FileTransaction() {
   if (!committed_) Rollback();
 }
 
-Status FileTransaction::Stage(const std::string& path, std::string data, mode_t mode) {
+Status FileTransaction::Stage(const std::string& path, std::string data, mode_t mode, bool never_replace) {
   for (const Entry& e : entries_) {
     if (e.path == path) return MakeError(ErrorCode::kInternal, path + " staged twice");
   }
-  MQTTPKI_TRY(Check(path));
-  entries_.push_back(Entry{path, std::move(data), mode, {}, {}, false});
+  if (never_replace) {
+    MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(path));
+    if (exists) return MakeError(ErrorCode::kExists, path + " exists");
+  } else {
+    MQTTPKI_TRY(Check(path));
+  }
+  Entry e;
+  e.path = path;
+  e.data = std::move(data);
+  e.mode = mode;
+  e.never_replace = never_replace;
+  entries_.push_back(std::move(e));
   return Status::Ok();
 }
 
@@ -251,7 +261,8 @@ Status FileTransaction::Commit() {
   // 2. Renamed into place; a replaced file is kept as a hard link until the end, so it can be restored.
   for (Entry& e : entries_) {
     Status st;
-    if (force_) {
+    bool replace = force_ && !e.never_replace;
+    if (replace) {
       Result<bool> exists = fs_.Exists(e.path);
       if (!exists.ok()) {
         st = exists.error();
@@ -261,7 +272,7 @@ Status FileTransaction::Commit() {
         if (st.ok()) e.backup = backup;
       }
     }
-    if (st.ok()) st = fs_.Rename(e.temp, e.path, force_);
+    if (st.ok()) st = fs_.Rename(e.temp, e.path, replace);
     if (!st.ok()) {
       Rollback();
       return st;

@@ -239,7 +239,8 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
   SignOptions so;
   so.profile = o.profile;
   so.days = o.days;
-  return SignCsr(name, kc.csr, so, ca, now, tx, report);
+  // The CSR was made here a moment ago from |kc.key|: its signature needs no check.
+  return IssueFromCsr(name, kc.csr, so, ca, now, tx, report);
 }
 
 Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& o,
@@ -250,6 +251,12 @@ Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRe
     return MakeError(ErrorCode::kUsage, "a CSR is signed with the server or client profile only");
   }
   MQTTPKI_TRY(csr.VerifySignature("the CSR for " + name));
+  return IssueFromCsr(name, csr, o, ca, now, tx, report);
+}
+
+Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& o,
+                                         const CaMaterial& ca, int64_t now, FileTransaction& tx,
+                                         Report& report) const {
   IssueOptions io;
   io.profile = o.profile;
   // Policy: the subject's C, O, OU, CN and the SANs are all a CSR decides; extensions come from the profile.

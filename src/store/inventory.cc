@@ -94,43 +94,49 @@ bool ProcessAlive(int64_t pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
-// CertOnDisk says whether |path| holds the certificate with |serial| (a journal's promise is kept only then).
-bool CertOnDisk(FileSystem& fs, const std::string& path, const std::string& serial) {
+// CertOnDisk says whether |path| holds the certificate whose fingerprint is |sha256| (a journal's promise is kept
+// only then).
+bool CertOnDisk(FileSystem& fs, const std::string& path, const std::string& sha256) {
   Result<std::string> pem = fs.ReadFile(path, kMaxInputBytes);
-  if (!pem.ok()) return false;
-  Result<std::vector<Certificate>> certs = Certificate::AllFromPem(*pem, path);
-  return certs.ok() && !certs->empty() && certs->front().SerialHex() == serial;
+  return pem.ok() && !sha256.empty() && PemFingerprint(*pem) == sha256;
 }
 
-// ApplyJournals applies every pending journal that no live process is still working on.
-Status ApplyJournals(const PkiDir& pki, Store& store) {
+// PendingJournal is a journal found in .pending whose writer is gone (or is us), with what it still promises.
+struct PendingJournal {
+  std::string path;
+  InventoryChange change;
+};
+
+// CollectJournals reads every pending journal that no live process is still working on, keeping only the
+// inserts whose certificate file is really on disk.
+Result<std::vector<PendingJournal>> CollectJournals(const PkiDir& pki) {
+  std::vector<PendingJournal> out;
   std::string dir = pki.Path(kPendingDir);
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return Status::Ok();
-  std::vector<std::string> journals;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
+  std::vector<std::string> paths;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     std::string file = e.path().filename().string();
     if (file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0 && file[0] != '.') {
-      journals.push_back(e.path().string());
+      paths.push_back(e.path().string());
     }
   }
-  std::sort(journals.begin(), journals.end());
-  for (const std::string& path : journals) {
+  std::sort(paths.begin(), paths.end());
+  for (const std::string& path : paths) {
     Result<std::string> text = pki.fs().ReadFile(path, 64 * 1024 * 1024);
     if (!text.ok()) continue;  // taken by another process meanwhile
     int64_t pid = 0;
     MQTTPKI_ASSIGN_OR_RETURN(InventoryChange change, ParseJournal(*text, path, &pid));
     if (pid != ::getpid() && ProcessAlive(pid)) continue;  // its writer will apply it
-    InventoryChange kept;
-    kept.status_changes = change.status_changes;
-    kept.crls = change.crls;
+    PendingJournal j{path, {}};
+    j.change.status_changes = change.status_changes;
+    j.change.crls = change.crls;
     for (const CertRecord& r : change.inserts) {
-      if (CertOnDisk(pki.fs(), r.cert_path, r.serial)) kept.inserts.push_back(r);
+      if (CertOnDisk(pki.fs(), r.cert_path, r.sha256)) j.change.inserts.push_back(r);
     }
-    MQTTPKI_TRY(ApplyChange(store, kept));
-    MQTTPKI_TRY(pki.fs().Unlink(path));
+    out.push_back(std::move(j));
   }
-  return Status::Ok();
+  return out;
 }
 
 std::string ProfileOf(const Certificate& c) {
@@ -141,8 +147,9 @@ std::string ProfileOf(const Certificate& c) {
   return "leaf";
 }
 
-// AdoptExisting records the certificates of a PKI directory that had no inventory yet.
-Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now) {
+// AdoptExisting records the certificates of a PKI directory that had no inventory yet, except those at
+// |skip| (certificate paths a pending journal records anyway).
+Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now, const std::vector<std::string>& skip) {
   std::error_code ec;
   struct Found {
     std::string name;
@@ -153,6 +160,7 @@ Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now) {
     if (!e.is_directory(ec)) continue;
     std::string name = e.path().filename().string();
     if (!PkiDir::ValidateName(name).ok()) continue;
+    if (std::find(skip.begin(), skip.end(), pki.CertPath(name)) != skip.end()) continue;
     Result<std::string> pem = pki.fs().ReadFile(pki.CertPath(name), kMaxInputBytes);
     if (!pem.ok()) continue;
     Result<std::vector<Certificate>> certs = Certificate::AllFromPem(*pem, pki.CertPath(name));
@@ -221,19 +229,71 @@ Status ApplyChange(Store& store, const InventoryChange& change) {
   return store.Commit();
 }
 
+namespace {
+
+// NewInventoryImage builds the database file of a PKI that has none yet: the certificates already in the
+// directory (except those |change| or |journals| record) and those changes.
+Result<std::string> NewInventoryImage(const PkiDir& pki, const std::vector<PendingJournal>& journals,
+                                      const InventoryChange& change, int64_t now) {
+  std::vector<std::string> covered;
+  for (const CertRecord& r : change.inserts) covered.push_back(r.cert_path);
+  for (const PendingJournal& j : journals) {
+    for (const CertRecord& r : j.change.inserts) covered.push_back(r.cert_path);
+  }
+  return BuildSqliteImage([&](Store& store) -> Status {
+    MQTTPKI_TRY(AdoptExisting(pki, store, now, covered));
+    for (const PendingJournal& j : journals) MQTTPKI_TRY(ApplyChange(store, j.change));
+    return ApplyChange(store, change);
+  });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool create, int64_t now) {
   std::string path = pki.Path(kInventoryFile);
   MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(path));
   if (!exists && !create) return std::unique_ptr<Inventory>();
+  MQTTPKI_ASSIGN_OR_RETURN(std::vector<PendingJournal> journals, CollectJournals(pki));
+  if (!exists) {
+    MQTTPKI_ASSIGN_OR_RETURN(std::string image, NewInventoryImage(pki, journals, {}, now));
+    FileTransaction tx(pki.fs(), false);
+    MQTTPKI_TRY(tx.Stage(path, std::move(image), 0644));
+    Status st = tx.Commit();
+    if (st.ok()) {
+      for (const PendingJournal& j : journals) MQTTPKI_TRY(pki.fs().Unlink(j.path));
+      journals.clear();
+    } else if (st.error().code != ErrorCode::kExists) {  // kExists: another process made it first; use theirs
+      return st.error();
+    }
+  }
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path));
   std::unique_ptr<Inventory> inv(new Inventory(std::move(store)));
-  if (!exists) MQTTPKI_TRY(AdoptExisting(pki, inv->store(), now));
-  MQTTPKI_TRY(ApplyJournals(pki, inv->store()));
+  for (const PendingJournal& j : journals) {
+    MQTTPKI_TRY(ApplyChange(inv->store(), j.change));  // durable on return (synchronous = FULL)
+    MQTTPKI_TRY(pki.fs().Unlink(j.path));
+  }
   return inv;
 }
 
 Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
   if (change.empty()) return tx.Commit();
+  std::string path = pki.Path(kInventoryFile);
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(path));
+  if (!exists) {
+    // The first certificates of a PKI: the inventory is one more file of this transaction, so files and rows
+    // appear together. It never replaces an inventory that another process created meanwhile.
+    MQTTPKI_ASSIGN_OR_RETURN(std::vector<PendingJournal> journals, CollectJournals(pki));
+    MQTTPKI_ASSIGN_OR_RETURN(std::string image, NewInventoryImage(pki, journals, change, now));
+    MQTTPKI_TRY(tx.Stage(path, std::move(image), 0644, /*never_replace=*/true));
+    Status st = tx.Commit();
+    if (st.ok()) {
+      for (const PendingJournal& j : journals) (void)pki.fs().Unlink(j.path);
+      return st;
+    }
+    if (st.error().code != ErrorCode::kExists || st.error().message.find(path) == std::string::npos) return st;
+    return MakeError(ErrorCode::kIo, "another mqttpki process created " + path + " at the same time; nothing was "
+                                     "written: run the command again");
+  }
   // The journal goes first, so that it is on disk before any certificate it describes.
   std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomId() + ".json");
   MQTTPKI_TRY(tx.StageFirst(journal, JournalText(change), 0644));

@@ -1,7 +1,15 @@
 // The inventory in one SQLite file (WAL mode, so readers never wait for a writer).
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
+#include <unistd.h>
 
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "mqttpki/store.h"
 
@@ -148,6 +156,9 @@ class SqliteStore final : public Store {
     if (in_tx_) Rollback();
     sqlite3_close_v2(db_);
   }
+
+  // InitNew lays out the schema in a new in-memory database (BuildSqliteImage).
+  Status InitNew() { return Exec(kSchema); }
 
   Status Init() {
     sqlite3_busy_timeout(db_, 30000);
@@ -375,6 +386,30 @@ CertRecord CertRecord::FromCertificate(const Certificate& cert) {
   r.not_after = cert.NotAfter();
   r.sha256 = cert.Sha256Fingerprint();
   return r;
+}
+
+Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_close_v2(db);
+    return MakeError(ErrorCode::kInternal, std::string("cannot build the inventory: ") + sqlite3_errstr(rc));
+  }
+  SqliteStore store(db, "the new inventory");
+  MQTTPKI_TRY(store.InitNew());
+  MQTTPKI_TRY(fill(store));
+  sqlite3_int64 size = 0;
+  unsigned char* bytes = sqlite3_serialize(db, "main", &size, 0);
+  if (bytes == nullptr || size < 100) {
+    sqlite3_free(bytes);
+    return MakeError(ErrorCode::kInternal, "cannot serialize the new inventory");
+  }
+  std::string image(reinterpret_cast<char*>(bytes), static_cast<size_t>(size));
+  sqlite3_free(bytes);
+  // Header bytes 18 and 19 are the file format write/read versions: 2 means WAL mode (sqlite.org/fileformat2).
+  image[18] = 2;
+  image[19] = 2;
+  return image;
 }
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
