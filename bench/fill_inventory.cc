@@ -1,0 +1,2 @@
+// Placeholder: replaced by the lifecycle benchmark's inventory filler.
+int main() { return 0; }
