@@ -28,6 +28,7 @@ class FileSystem {
   virtual Status Rename(const std::string& from, const std::string& to, bool replace) = 0;
   virtual Status Link(const std::string& from, const std::string& to) = 0;
   virtual Status Unlink(const std::string& path) = 0;
+  // MakeDir creates directory |path|; kExists when something is already there.
   virtual Status MakeDir(const std::string& path, mode_t mode) = 0;
   // RemoveDir removes |path| if it is empty; a non-empty directory is left alone and is not an error.
   virtual Status RemoveDir(const std::string& path) = 0;

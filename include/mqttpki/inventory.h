@@ -59,6 +59,10 @@ class Inventory {
 // change it is tx.Commit().
 Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now);
 
+// StageJournal stages the journal of |change| in |tx|, ahead of every other file (the first half of
+// CommitWithInventory for an existing inventory; Inventory::Open is the second).
+Status StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now);
+
 // ApplyChange applies |change| to |store| in one transaction, skipping inserts already present (idempotent).
 Status ApplyChange(Store& store, const InventoryChange& change);
 

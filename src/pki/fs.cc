@@ -70,7 +70,10 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status MakeDir(const std::string& path, mode_t mode) override {
-    if (::mkdir(path.c_str(), mode) != 0) return IoError("create directory", path, errno);
+    if (::mkdir(path.c_str(), mode) != 0) {
+      if (errno == EEXIST) return MakeError(ErrorCode::kExists, path + " exists");
+      return IoError("create directory", path, errno);
+    }
     // mkdir honours the umask; set the mode we asked for.
     if (::chmod(path.c_str(), mode) != 0) return IoError("chmod", path, errno);
     return Status::Ok();
@@ -232,7 +235,12 @@ Status FileTransaction::EnsureDir(const std::string& dir) {
   if (parent != dir) MQTTPKI_TRY(EnsureDir(parent));
   // Directories named "private" hold keys: only the owner may list them.
   mode_t mode = std::filesystem::path(dir).filename() == "private" ? 0700 : 0755;
-  MQTTPKI_TRY(fs_.MakeDir(dir, mode));
+  Status made = fs_.MakeDir(dir, mode);
+  if (!made.ok()) {
+    // Another process made it between our check and our mkdir: it is theirs, not ours to remove.
+    if (made.error().code == ErrorCode::kExists) return Status::Ok();
+    return made;
+  }
   created_dirs_.push_back(dir);
   return Status::Ok();
 }

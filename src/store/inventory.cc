@@ -275,6 +275,12 @@ Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool creat
   return inv;
 }
 
+Status StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
+  // The journal goes first, so that it is on disk before any certificate it describes.
+  std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomId() + ".json");
+  return tx.StageFirst(journal, JournalText(change), 0644);
+}
+
 Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
   if (change.empty()) return tx.Commit();
   std::string path = pki.Path(kInventoryFile);
@@ -294,9 +300,7 @@ Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const Invento
     return MakeError(ErrorCode::kIo, "another mqttpki process created " + path + " at the same time; nothing was "
                                      "written: run the command again");
   }
-  // The journal goes first, so that it is on disk before any certificate it describes.
-  std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomId() + ".json");
-  MQTTPKI_TRY(tx.StageFirst(journal, JournalText(change), 0644));
+  MQTTPKI_TRY(StageJournal(pki, tx, change, now));
   MQTTPKI_TRY(tx.Commit());
   // Opening the inventory applies every pending journal, this one included.
   Result<std::unique_ptr<Inventory>> inv = Inventory::Open(pki, true, now);

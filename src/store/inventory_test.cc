@@ -1,0 +1,217 @@
+#include "mqttpki/inventory.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "mqttpki/pki_dir.h"
+#include "pki/test_util.h"
+
+namespace mqttpki {
+namespace {
+
+using testing::TempDir;
+
+constexpr int64_t kNow = 1790000000;
+
+// A PKI with root, server-ca and an inventory, and a way to issue leaves into it.
+class InventoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pki_ = std::make_unique<PkiDir>(dir_ / "pki");
+    FileTransaction tx(RealFileSystem(), false);
+    Report report;
+    CaOptions plain;
+    plain.protection.encrypt = false;
+    root_ = std::move(pki_->CreateRoot(plain, kNow, pass_, tx, report).value());
+    ca_ = std::move(pki_->CreateIntermediate("server-ca", plain, root_, kNow, pass_, tx, report).value());
+    ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  }
+
+  // Stage issues leaf |name| into |tx| and returns what it would record.
+  Report Stage(const std::string& name, FileTransaction& tx) {
+    Report report;
+    LeafOptions leaf;
+    leaf.sans = {ParseSan(name + ".example.com").value()};
+    EXPECT_TRUE(pki_->IssueLeaf(name, leaf, ca_, kNow, pass_, tx, report).ok());
+    return report;
+  }
+
+  std::unique_ptr<Inventory> Open() {
+    Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, true, kNow);
+    EXPECT_TRUE(inv.ok()) << inv.error().message;
+    return std::move(inv).value();
+  }
+
+  size_t Pending() {
+    size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(pki_->Path(kPendingDir), ec)) n += e.is_regular_file() ? 1 : 0;
+    return n;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<PkiDir> pki_;
+  PassphraseProvider pass_{RealFileSystem(), ""};
+  CaMaterial root_, ca_;
+};
+
+TEST_F(InventoryTest, RecordsWhatIsIssued) {
+  FileTransaction tx(RealFileSystem(), false);
+  Report report = Stage("broker", tx);
+  ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  auto inv = Open();
+  Result<std::optional<CertRecord>> r = inv->store().Current("broker");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->ca, "server-ca");
+  EXPECT_EQ((*r)->profile, "server");
+  EXPECT_EQ((*r)->sans, "DNS:broker.example.com");
+  EXPECT_EQ((*r)->chain_path, pki_->ChainPath("broker"));
+  EXPECT_EQ(inv->store().Count().value(), 3u);
+  EXPECT_EQ(Pending(), 0u);
+}
+
+// A crash after the files were committed and before the row: the journal is left behind, and the next command
+// that opens the inventory records the certificate.
+TEST_F(InventoryTest, CrashBetweenFilesAndRowIsRepaired) {
+  Report report;
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    report = Stage("broker", tx);
+    ASSERT_TRUE(StageJournal(*pki_, tx, report.inventory, kNow).ok());
+    ASSERT_TRUE(tx.Commit().ok());  // ... and the process dies here
+  }
+  EXPECT_EQ(Pending(), 1u);
+  auto inv = Open();
+  Result<std::optional<CertRecord>> r = inv->store().BySerial(report.inventory.inserts.front().serial);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->has_value());
+  EXPECT_EQ(Pending(), 0u);
+}
+
+// The reverse: the journal reached the disk but the certificate did not (a crash in the middle of the renames).
+// Nothing may be recorded for a certificate that is not there.
+TEST_F(InventoryTest, JournalWithoutFilesRecordsNothing) {
+  Report report;
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    report = Stage("ghost", tx);
+  }  // the staged files are dropped
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    ASSERT_TRUE(StageJournal(*pki_, tx, report.inventory, kNow).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  auto inv = Open();
+  Result<std::optional<CertRecord>> r = inv->store().BySerial(report.inventory.inserts.front().serial);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  EXPECT_EQ(inv->store().Count().value(), 2u);
+  EXPECT_EQ(Pending(), 0u);
+}
+
+// A journal applied twice (a crash after the rows were committed, before the journal was removed) changes
+// nothing the second time.
+TEST_F(InventoryTest, ApplyingTwiceIsHarmless) {
+  FileTransaction tx(RealFileSystem(), false);
+  Report report = Stage("broker", tx);
+  ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  auto inv = Open();
+  ASSERT_TRUE(ApplyChange(inv->store(), report.inventory).ok());
+  EXPECT_EQ(inv->store().Count().value(), 3u);
+}
+
+// Two processes issuing at once never share a serial and never lose a row.
+TEST_F(InventoryTest, ConcurrentWritersLoseNothing) {
+  constexpr int kPerChild = 15;
+  pid_t children[2];
+  for (int c = 0; c < 2; ++c) {
+    children[c] = ::fork();
+    ASSERT_GE(children[c], 0);
+    if (children[c] == 0) {
+      int failures = 0;
+      for (int i = 0; i < kPerChild; ++i) {
+        FileTransaction tx(RealFileSystem(), false);
+        Report report = Stage("c" + std::to_string(c) + "-" + std::to_string(i), tx);
+        Status st = CommitWithInventory(*pki_, tx, report.inventory, kNow);
+        if (!st.ok()) {
+          ++failures;
+          std::fprintf(stderr, "child %d: %s\n", c, st.error().message.c_str());
+        }
+      }
+      ::_exit(failures);
+    }
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  auto inv = Open();
+  Result<std::vector<CertRecord>> all = inv->store().List({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u + 2 * kPerChild);
+  std::set<std::string> serials;
+  for (const CertRecord& r : *all) serials.insert(r.serial);
+  EXPECT_EQ(serials.size(), all->size());
+  EXPECT_EQ(Pending(), 0u);
+}
+
+TEST_F(InventoryTest, CorruptDatabaseIsAClearError) {
+  { std::ofstream(pki_->Path(kInventoryFile), std::ios::trunc) << std::string(4096, 'x'); }
+  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, false, kNow);
+  ASSERT_FALSE(inv.ok());
+  EXPECT_EQ(inv.error().code, ErrorCode::kInput);
+  EXPECT_NE(inv.error().message.find("is corrupt or not an SQLite database"), std::string::npos)
+      << inv.error().message;
+}
+
+TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
+  std::string path = dir_ / "other.db";
+  ASSERT_EQ(std::system(("sqlite3 '" + path + "' 'CREATE TABLE t (x)'").c_str()), 0);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().message, path + " is an SQLite database, but not an mqttpki inventory");
+}
+
+// A PKI made before the inventory existed (or by hand) is adopted the first time the inventory is opened.
+TEST_F(InventoryTest, ExistingCertificatesAreAdopted) {
+  FileTransaction tx(RealFileSystem(), false);
+  Report report = Stage("broker", tx);
+  ASSERT_TRUE(tx.Commit().ok());  // files only, no inventory change
+  ASSERT_EQ(std::remove(pki_->Path(kInventoryFile).c_str()), 0);
+  auto inv = Open();
+  Result<std::vector<CertRecord>> all = inv->store().List({});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  std::map<std::string, CertRecord> by_name;
+  for (const CertRecord& r : *all) by_name[r.name] = r;
+  EXPECT_EQ(by_name["root-ca"].profile, "root");
+  EXPECT_EQ(by_name["server-ca"].profile, "intermediate");
+  EXPECT_EQ(by_name["server-ca"].ca, "root-ca");
+  EXPECT_EQ(by_name["broker"].profile, "server");
+  EXPECT_EQ(by_name["broker"].ca, "server-ca");
+}
+
+TEST_F(InventoryTest, ReplacingACertificateSupersedesTheOldOne) {
+  std::string first;
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    Report report = Stage("broker", tx);
+    first = report.inventory.inserts.front().serial;
+    ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  }
+  FileTransaction tx(RealFileSystem(), true);
+  Report report = Stage("broker", tx);
+  ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  auto inv = Open();
+  EXPECT_EQ(inv->store().BySerial(first)->value().status, CertStatus::kSuperseded);
+  EXPECT_EQ(inv->store().Current("broker")->value().serial, report.inventory.inserts.front().serial);
+}
+
+}  // namespace
+}  // namespace mqttpki
