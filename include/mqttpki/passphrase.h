@@ -35,6 +35,18 @@ class PassphraseProvider {
   std::optional<Secret> cached_;
 };
 
+// LoadedKey is a private key read from a file, with how it was stored there.
+struct LoadedKey {
+  PrivateKey key;
+  bool encrypted = false;
+  Secret passphrase;  // when encrypted
+  Secret pem;         // the file's bytes
+};
+
+// ReadPrivateKey reads the key at |path| (PKCS#8 or traditional PEM), asking |pass| for the passphrase only when
+// the key is encrypted. Errors name |path| ("wrong passphrase for ...").
+Result<LoadedKey> ReadPrivateKey(FileSystem& fs, const std::string& path, PassphraseProvider& pass);
+
 }  // namespace mqttpki
 
 #endif  // MQTTPKI_PASSPHRASE_H_

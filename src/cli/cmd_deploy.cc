@@ -47,15 +47,10 @@ Result<DeployMaterial> LoadServer(const PkiDir& pki, const std::string& name, Pa
                                             " does not exist (a key born on the broker stays there: configure the "
                                             "broker by hand with the chain file)");
   }
-  MQTTPKI_ASSIGN_OR_RETURN(std::string key_text, pki.fs().ReadFile(key_path, kMaxInputBytes));
-  Secret key_pem(std::move(key_text));
-  if (PrivateKey::IsEncryptedPem(key_pem.str())) {
-    MQTTPKI_ASSIGN_OR_RETURN(m.passphrase, pass.ForReading(key_path));
-    MQTTPKI_ASSIGN_OR_RETURN(m.key, PrivateKey::FromPem(key_pem.str(), &m.passphrase, key_path));
-    m.key_encrypted = true;
-  } else {
-    MQTTPKI_ASSIGN_OR_RETURN(m.key, PrivateKey::FromPem(key_pem.str(), nullptr, key_path));
-  }
+  MQTTPKI_ASSIGN_OR_RETURN(LoadedKey key, ReadPrivateKey(pki.fs(), key_path, pass));
+  m.key = std::move(key.key);
+  m.key_encrypted = key.encrypted;
+  m.passphrase = std::move(key.passphrase);
   if (!leaf.MatchesKey(m.key)) return MakeError(ErrorCode::kInput, key_path + " is not the key of " + chain_path);
   MQTTPKI_ASSIGN_OR_RETURN(bool have_bundle, pki.fs().Exists(pki.BundlePath()));
   if (!have_bundle) {

@@ -126,15 +126,9 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
       if (f->cert.empty() || f->key.empty()) return MakeError(ErrorCode::kUsage, "--cert and --key go together");
       MQTTPKI_ASSIGN_OR_RETURN(std::string cert_pem, ReadFileArg(f->cert));
       MQTTPKI_ASSIGN_OR_RETURN(o.client_chain, Certificate::AllFromPem(cert_pem, f->cert));
-      MQTTPKI_ASSIGN_OR_RETURN(std::string key_pem, ReadFileArg(f->key));
-      Secret key_text(std::move(key_pem));
-      if (PrivateKey::IsEncryptedPem(key_text.str())) {
-        PassphraseProvider pass(RealFileSystem(), f->passphrase_file);
-        MQTTPKI_ASSIGN_OR_RETURN(Secret p, pass.ForReading(f->key));
-        MQTTPKI_ASSIGN_OR_RETURN(client_key, PrivateKey::FromPem(key_text.str(), &p, f->key));
-      } else {
-        MQTTPKI_ASSIGN_OR_RETURN(client_key, PrivateKey::FromPem(key_text.str(), nullptr, f->key));
-      }
+      PassphraseProvider pass(RealFileSystem(), f->passphrase_file);
+      MQTTPKI_ASSIGN_OR_RETURN(LoadedKey loaded, ReadPrivateKey(RealFileSystem(), f->key, pass));
+      client_key = std::move(loaded.key);
       o.client_key = &client_key;
     }
     o.now = ctx.now;

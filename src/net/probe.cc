@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include <cerrno>
@@ -20,6 +19,7 @@
 #include "net/mqtt.h"
 #include "ossl/error.h"
 #include "ossl/ptr.h"
+#include "pki/internal.h"
 
 namespace mqttpki {
 namespace {
@@ -319,13 +319,7 @@ MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::s
   }
 }
 
-std::string RandomClientId() {
-  unsigned char b[4] = {0};
-  RAND_bytes(b, sizeof(b));
-  char out[32];
-  std::snprintf(out, sizeof(out), "mqttpki-probe-%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
-  return out;
-}
+std::string RandomClientId() { return "mqttpki-probe-" + RandomHex(4); }
 
 }  // namespace
 

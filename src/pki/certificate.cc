@@ -6,6 +6,13 @@
 
 #include <arpa/inet.h>
 
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <ctime>
 
 #include "ossl/error.h"
@@ -116,6 +123,22 @@ std::string ObjectName(const ASN1_OBJECT* obj) {
   char buf[128];
   OBJ_obj2txt(buf, sizeof(buf), obj, 1);
   return buf;
+}
+
+std::string RandomHex(size_t bytes) {
+  static std::atomic<uint64_t> counter{0};
+  std::vector<unsigned char> b(bytes, 0);
+  if (RAND_bytes(b.data(), static_cast<int>(bytes)) != 1) {
+    uint64_t n = ++counter ^ static_cast<uint64_t>(::getpid()) << 32;  // unique, if not random
+    std::memcpy(b.data(), &n, std::min(bytes, sizeof(n)));
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : b) {
+    s += kHex[c >> 4];
+    s += kHex[c & 15];
+  }
+  return s;
 }
 
 std::string Hex(const unsigned char* data, size_t len, char sep) {

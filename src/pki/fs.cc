@@ -5,13 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "pki/internal.h"
 
 namespace mqttpki {
 namespace {
@@ -148,27 +148,10 @@ class PosixFileSystem final : public FileSystem {
   }
 };
 
-std::string RandomSuffix() {
-  // Uniqueness, not secrecy, is all we need here; a counter backs up a failing RNG.
-  static std::atomic<unsigned> counter{0};
-  unsigned char b[6] = {0};
-  if (RAND_bytes(b, sizeof(b)) != 1) {
-    unsigned n = counter++;
-    std::memcpy(b, &n, sizeof(n));
-  }
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : b) {
-    s += kHex[c >> 4];
-    s += kHex[c & 15];
-  }
-  return s;
-}
-
 std::string SiblingName(const std::string& path, const char* tag) {
   std::filesystem::path p(path);
   std::string name = "." + p.filename().string() + "." + tag + "-" + std::to_string(::getpid()) + "-" +
-                     RandomSuffix();
+                     RandomHex(6);
   return (p.parent_path() / name).string();
 }
 

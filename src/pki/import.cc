@@ -115,21 +115,13 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
                                 "/private: imported without it");
       continue;
     }
-    MQTTPKI_ASSIGN_OR_RETURN(std::string key_text, fs.ReadFile(e.key_file, kMaxInputBytes));
-    e.key_pem = Secret(std::move(key_text));
-    Result<PrivateKey> key = Error{};
-    if (PrivateKey::IsEncryptedPem(e.key_pem.str())) {
-      MQTTPKI_ASSIGN_OR_RETURN(Secret p, pass.ForReading(e.key_file));
-      key = PrivateKey::FromPem(e.key_pem.str(), &p, e.key_file);
-    } else {
-      key = PrivateKey::FromPem(e.key_pem.str(), nullptr, e.key_file);
-      if (e.cert.IsCa()) {
-        report.warnings.push_back(e.key_file + " (a CA key) is not encrypted; keep the copy offline, or encrypt it: "
-                                  "openssl pkey -aes256 -in KEY -out KEY.enc");
-      }
+    MQTTPKI_ASSIGN_OR_RETURN(LoadedKey key, ReadPrivateKey(fs, e.key_file, pass));
+    if (!key.encrypted && e.cert.IsCa()) {
+      report.warnings.push_back(e.key_file + " (a CA key) is not encrypted; keep the copy offline, or encrypt it: "
+                                "openssl pkey -aes256 -in KEY -out KEY.enc");
     }
-    if (!key.ok()) return key.error();
-    if (!e.cert.MatchesKey(*key)) return MakeError(ErrorCode::kInput, e.key_file + " is not the key of " + e.cert_file);
+    if (!e.cert.MatchesKey(key.key)) return MakeError(ErrorCode::kInput, e.key_file + " is not the key of " + e.cert_file);
+    e.key_pem = std::move(key.pem);
   }
   // Stage everything in mqttpki's layout.
   auto stage = [&](const std::string& path, const std::string& data, mode_t mode, const char* kind,

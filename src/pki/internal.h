@@ -43,6 +43,8 @@ Error WrongPem(std::string_view pem, const std::string& what, const std::string&
 ossl::UniquePtr<BIO> MemBio(std::string_view data);
 // ObjectName is the short name of an OID ("serverAuth"), or its dotted form when OpenSSL has no name for it.
 std::string ObjectName(const ASN1_OBJECT* obj);
+// RandomHex is |bytes| random bytes from OpenSSL's DRBG as lower-case hex (for unique names, not secrets).
+std::string RandomHex(size_t bytes);
 // Hex renders bytes as upper-case hex with |sep| between bytes (0 for none).
 std::string Hex(const unsigned char* data, size_t len, char sep);
 

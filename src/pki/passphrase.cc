@@ -99,4 +99,18 @@ Result<Secret> PassphraseProvider::ForNewKey(const std::string& what) {
   return pass;
 }
 
+Result<LoadedKey> ReadPrivateKey(FileSystem& fs, const std::string& path, PassphraseProvider& pass) {
+  LoadedKey out;
+  MQTTPKI_ASSIGN_OR_RETURN(std::string text, fs.ReadFile(path, kMaxInputBytes));
+  out.pem = Secret(std::move(text));
+  out.encrypted = PrivateKey::IsEncryptedPem(out.pem.str());
+  if (out.encrypted) {
+    MQTTPKI_ASSIGN_OR_RETURN(out.passphrase, pass.ForReading(path));
+    MQTTPKI_ASSIGN_OR_RETURN(out.key, PrivateKey::FromPem(out.pem.str(), &out.passphrase, path));
+  } else {
+    MQTTPKI_ASSIGN_OR_RETURN(out.key, PrivateKey::FromPem(out.pem.str(), nullptr, path));
+  }
+  return out;
+}
+
 }  // namespace mqttpki

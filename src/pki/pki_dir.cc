@@ -325,20 +325,11 @@ Result<CaMaterial> PkiDir::LoadCa(const std::string& name, PassphraseProvider& p
     return MakeError(ErrorCode::kInput, "the key of CA '" + name + "' is not here: " + key_path +
                                             " does not exist (is this the offline CA machine?)");
   }
-  MQTTPKI_ASSIGN_OR_RETURN(std::string key_pem, fs_.ReadFile(key_path, kMaxInputBytes));
-  Secret key_secret(std::move(key_pem));
-  Result<PrivateKey> key = Error{};
-  if (PrivateKey::IsEncryptedPem(key_secret.str())) {
-    MQTTPKI_ASSIGN_OR_RETURN(Secret passphrase, pass.ForReading(key_path));
-    key = PrivateKey::FromPem(key_secret.str(), &passphrase, key_path);
-  } else {
-    key = PrivateKey::FromPem(key_secret.str(), nullptr, key_path);
-  }
-  if (!key.ok()) return key.error();
-  if (!cert->MatchesKey(*key)) {
+  MQTTPKI_ASSIGN_OR_RETURN(LoadedKey key, ReadPrivateKey(fs_, key_path, pass));
+  if (!cert->MatchesKey(key.key)) {
     return MakeError(ErrorCode::kInput, key_path + " is not the key of " + CertPath(name));
   }
-  CaMaterial ca{name, *cert, std::move(*key), {}};
+  CaMaterial ca{name, *cert, std::move(key.key), {}};
   // An intermediate's chain is itself (and, were there more levels, its issuers up to the root).
   if (!cert->IsSelfIssued()) ca.chain.push_back(*cert);
   return ca;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +11,7 @@
 #include <map>
 
 #include "mqttpki/pki_dir.h"
+#include "pki/internal.h"
 
 namespace mqttpki {
 namespace {
@@ -187,17 +187,6 @@ Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now, const std::ve
   return ApplyChange(store, change);
 }
 
-std::string RandomId() {
-  unsigned char b[8] = {0};
-  RAND_bytes(b, sizeof(b));
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : b) {
-    s += kHex[c >> 4];
-    s += kHex[c & 15];
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -277,7 +266,7 @@ Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool creat
 
 Status StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
   // The journal goes first, so that it is on disk before any certificate it describes.
-  std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomId() + ".json");
+  std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomHex(8) + ".json");
   return tx.StageFirst(journal, JournalText(change), 0644);
 }
 
