@@ -1,11 +1,12 @@
 // The inventory kept in step with the files: a command's certificates are recorded in the store if and only if
 // their files were written, even across a crash.
 //
-// Protocol: the command's FileTransaction also stages a journal (pki/.pending/<id>.json) describing the store
-// changes, staged first so that it is in place before any certificate file is. After the files are committed the
-// changes are applied to the store in one SQLite transaction, and the journal is removed. A crash in between
-// leaves the journal behind; the next command that opens the inventory applies it (idempotently, and only for
-// certificate files that really are on disk), so nothing is lost and nothing is recorded that is not there.
+// Protocol: a PKI's first inventory is built in memory and written as one more file of the command's
+// FileTransaction. Later, the command takes the database's write lock and inserts its rows (uncommitted), its
+// FileTransaction stages a journal (pki/.pending/<id>.json) describing them ahead of every other file and commits,
+// then the rows are committed and the journal removed. A crash after the files leaves the journal behind; the
+// next command that opens the inventory applies it (idempotently, and only for certificate files that really are
+// on disk), so nothing is lost and nothing is recorded that is not there.
 #ifndef MQTTPKI_INVENTORY_H_
 #define MQTTPKI_INVENTORY_H_
 
@@ -61,10 +62,14 @@ Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const Invento
 
 // StageJournal stages the journal of |change| in |tx|, ahead of every other file (the first half of
 // CommitWithInventory for an existing inventory; Inventory::Open is the second).
-Status StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now);
+// It returns the journal's path.
+Result<std::string> StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change,
+                                 int64_t now);
 
 // ApplyChange applies |change| to |store| in one transaction, skipping inserts already present (idempotent).
 Status ApplyChange(Store& store, const InventoryChange& change);
+// ApplyChangeLocked is ApplyChange inside a transaction the caller began (and commits or rolls back).
+Status ApplyChangeLocked(Store& store, const InventoryChange& change);
 
 }  // namespace mqttpki
 

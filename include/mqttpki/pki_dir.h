@@ -145,10 +145,25 @@ class PkiDir {
   Result<CaMaterial> RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
                                         PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
   std::string CrlPath(const std::string& ca, bool der) const;
+  // Relative turns a path under the PKI directory into one relative to it (what the inventory stores, so that it
+  // holds wherever the directory is used from); Resolve turns it back.
+  std::string Relative(const std::string& path) const;
+  std::string Resolve(const std::string& relative) const;
+
+  // RecordIssued adds |cert| of entity |name| to |report|'s inventory change and, when it replaces the certificate
+  // at NAME/certs/NAME.cert.pem, marks the replaced one superseded.
+  void RecordIssued(Report& report, const Certificate& cert, const std::string& name, const std::string& ca,
+                    Profile profile, bool has_key, bool has_chain, int64_t now) const;
   std::string CombinedCrlPath() const;
 
   // LoadCa reads CA |name|'s certificate and key (asking |pass| if the key is encrypted) and its chain.
   Result<CaMaterial> LoadCa(const std::string& name, PassphraseProvider& pass) const;
+  // LoadArchivedCas reads the earlier instances of CA |name| kept by RotateIntermediate (NAME/archive/<serial>/)
+  // whose certificates have not expired at |now|: they still vouch for what they issued and publish CRLs for it.
+  Result<std::vector<CaMaterial>> LoadArchivedCas(const std::string& name, int64_t now, PassphraseProvider& pass) const;
+  // ArchivePath is NAME/archive/<serial>/<file>.
+  std::string ArchivePath(const std::string& name, const std::string& serial, const std::string& file) const;
+
   // LoadCertificate reads NAME/certs/NAME.cert.pem.
   Result<Certificate> LoadCertificate(const std::string& name) const;
   // Exists says whether entity |name| has a certificate.

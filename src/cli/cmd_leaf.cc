@@ -104,6 +104,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           for (const std::string& p : {pki.KeyPath(*name), pki.CertPath(*name)}) {
                             MQTTPKI_TRY(tx.Check(p));
                           }
+                          MQTTPKI_TRY(CheckIssuer(ctx, *ca_name));
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
                           MQTTPKI_ASSIGN_OR_RETURN(Certificate cert,
                                                    pki.IssueLeaf(*name, o, ca, ctx.now, pass, tx, report));
@@ -188,6 +189,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           for (const std::string& p : {pki.CertPath(cert_name), pki.ChainPath(cert_name)}) {
                             MQTTPKI_TRY(tx.Check(p));
                           }
+                          MQTTPKI_TRY(CheckIssuer(ctx, *ca_name));
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
                           // Keep a copy of what was asked for beside what was issued.
                           Result<std::string> kept = pki.fs().ReadFile(pki.CsrPath(cert_name), kMaxInputBytes);

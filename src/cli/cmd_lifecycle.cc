@@ -100,10 +100,12 @@ std::vector<std::string> CrlWarnings(Store& store, int64_t now) {
   for (const CrlState& c : *crls) {
     if (c.next_update <= now) {
       out.push_back("the CRL of " + c.ca + " EXPIRED on " + FormatTime(c.next_update) +
-                    ": brokers with crlfile refuse every client; run 'mqttpki crl --ca " + c.ca + "' now");
+                    ": brokers with crlfile refuse every client; run 'mqttpki crl --ca " + c.ca.substr(0, c.ca.find('@')) +
+                    "' now");
     } else if (c.next_update - now < kCrlWarnSeconds) {
       out.push_back("the CRL of " + c.ca + " expires on " + FormatTime(c.next_update) + " (in " +
-                    std::to_string((c.next_update - now) / 3600) + " hours): run 'mqttpki crl --ca " + c.ca + "'");
+                    std::to_string((c.next_update - now) / 3600) + " hours): run 'mqttpki crl --ca " +
+                    c.ca.substr(0, c.ca.find('@')) + "'");
     }
   }
   return out;
@@ -193,9 +195,10 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
                                         {"Key", r.key_path},
                                         {"Chain", r.chain_path}}) {
         if (path.empty()) continue;
-        bool here = pki.fs().Exists(path).value_or(false);
-        row(label, path + (here ? "" : "  (MISSING)"));
-        if (!here && r.status == CertStatus::kValid) out.warnings.push_back(path + " is missing");
+        std::string full = pki.Resolve(path);
+        bool here = pki.fs().Exists(full).value_or(false);
+        row(label, full + (here ? "" : "  (MISSING)"));
+        if (!here && r.status == CertStatus::kValid) out.warnings.push_back(full + " is missing");
       }
       return out;
     }});
@@ -267,19 +270,40 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       Output out;
       nlohmann::json arr = nlohmann::json::array();
       std::string combined;
+      // Each CA signs a CRL, and so does every earlier instance of a rotated intermediate that has not expired:
+      // the certificates it issued are checked against a CRL with its key identifier.
+      struct Signer {
+        CaMaterial ca;
+        std::string pem_path, der_path;
+      };
+      std::vector<Signer> signers;
       for (const std::string& name : cas) {
         MQTTPKI_ASSIGN_OR_RETURN(CaMaterial material, pki.LoadCa(name, pass));
-        MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> revoked, inv->store().Revoked(name, ctx.now));
+        signers.push_back({std::move(material), pki.CrlPath(name, false), pki.CrlPath(name, true)});
+        MQTTPKI_ASSIGN_OR_RETURN(std::vector<CaMaterial> archived, pki.LoadArchivedCas(name, ctx.now, pass));
+        for (CaMaterial& old : archived) {
+          std::string serial = old.cert.SerialHex();
+          signers.push_back({std::move(old), pki.ArchivePath(name, serial, name + ".crl.pem"),
+                             pki.ArchivePath(name, serial, name + ".crl.der")});
+        }
+      }
+      std::vector<std::string> crl_names;
+      for (Signer& signer : signers) {
+        const std::string& name = signer.ca.name;  // "server-ca", or "server-ca@<serial>" for an archived one
+        crl_names.push_back(name);
+        CaMaterial& material = signer.ca;
+        std::string ca_name = name.substr(0, name.find('@'));
+        MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> revoked, inv->store().Revoked(ca_name, ctx.now));
         MQTTPKI_ASSIGN_OR_RETURN(std::optional<CrlState> previous, inv->store().Crl(name));
         CrlRequest req;
         req.number = previous ? previous->number + 1 : 1;
         req.this_update = ctx.now;
         req.next_update = ctx.now + static_cast<int64_t>(valid_days) * kDay;
         MQTTPKI_ASSIGN_OR_RETURN(CrlFiles files, MakeCrl(material.cert, material.key, revoked, req));
-        MQTTPKI_TRY(tx.Stage(pki.CrlPath(name, false), files.pem, 0644));
-        MQTTPKI_TRY(tx.Stage(pki.CrlPath(name, true), files.der, 0644));
-        report.files.push_back({pki.CrlPath(name, false), "crl", name});
-        report.files.push_back({pki.CrlPath(name, true), "crl", name});
+        MQTTPKI_TRY(tx.Stage(signer.pem_path, files.pem, 0644));
+        MQTTPKI_TRY(tx.Stage(signer.der_path, files.der, 0644));
+        report.files.push_back({signer.pem_path, "crl", name});
+        report.files.push_back({signer.der_path, "crl", name});
         report.inventory.crls.push_back({name, req.number, req.this_update, req.next_update});
         combined += files.pem;
         arr.push_back({{"ca", name}, {"number", req.number}, {"entries", files.entries},
@@ -290,8 +314,13 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       // crl.pem holds every CA's current CRL (Mosquitto's crlfile, openssl verify -CRLfile).
       MQTTPKI_ASSIGN_OR_RETURN(std::vector<CrlState> all, inv->store().Crls());
       for (const CrlState& c : all) {
-        if (std::find(cas.begin(), cas.end(), c.ca) != cas.end()) continue;
-        Result<std::string> other = pki.fs().ReadFile(pki.CrlPath(c.ca, false), kMaxInputBytes);
+        if (std::find(crl_names.begin(), crl_names.end(), c.ca) != crl_names.end()) continue;
+        if (c.next_update <= ctx.now) continue;  // a lapsed CRL of a CA not renewed now
+        size_t at = c.ca.find('@');
+        std::string path = at == std::string::npos
+                               ? pki.CrlPath(c.ca, false)
+                               : pki.ArchivePath(c.ca.substr(0, at), c.ca.substr(at + 1), c.ca.substr(0, at) + ".crl.pem");
+        Result<std::string> other = pki.fs().ReadFile(path, kMaxInputBytes);
         if (other.ok()) combined += *other;
       }
       MQTTPKI_TRY(tx.Stage(pki.CombinedCrlPath(), combined, 0644));
@@ -332,6 +361,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       }
       PkiDir pki = ctx.Pki();
       PassphraseProvider pass(pki.fs(), *pass_file);
+      MQTTPKI_TRY(CheckIssuer(ctx, r.ca));
       MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(r.ca, pass));
       FileTransaction tx(pki.fs(), /*force=*/true);  // renewing replaces the certificate (and key) in place
       Report report;
@@ -358,8 +388,10 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
                     "(66%, the default)");
     commands.push_back({sub, [&ctx, what, within]() -> Result<Output> {
       PkiDir pki = ctx.Pki();
+      // A path (it has a '/' or exists) is a certificate file; anything else names an entity of the PKI.
       std::string path = *what;
-      if (!pki.fs().Exists(path).value_or(false)) {
+      bool is_file = what->find('/') != std::string::npos || pki.fs().Exists(path).value_or(false);
+      if (!is_file) {
         MQTTPKI_TRY(PkiDir::ValidateName(*what));
         path = pki.CertPath(*what);
       }
@@ -421,7 +453,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       MQTTPKI_ASSIGN_OR_RETURN(CaMaterial fresh, pki.RotateIntermediate(old, root, valid_days, ctx.now, pass, tx, report));
       std::vector<std::string> reissued;
       for (const CertRecord& r : issued) {
-        if (r.profile != "server" || r.cert_path != pki.CertPath(r.name)) continue;
+        if (r.profile != "server" || r.cert_path != pki.Relative(pki.CertPath(r.name))) continue;
         Result<Certificate> current = pki.LoadCertificate(r.name);
         if (!current.ok() || current->SerialHex() != r.serial) continue;  // not the file's certificate any more
         MQTTPKI_TRY(pki.Reissue(r.name, fresh, false, std::nullopt, 0, ctx.now, pass, tx, report));

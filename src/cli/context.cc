@@ -76,6 +76,26 @@ Status CheckInventory(const Context& ctx) {
   return Status::Ok();
 }
 
+Status CheckIssuer(const Context& ctx, const std::string& ca) {
+  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(ctx.Pki(), false, ctx.now);
+  if (!inv.ok()) return inv.error();
+  if (!*inv) return Status::Ok();
+  ListFilter f;
+  f.name = ca;
+  MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> rows, (*inv)->store().List(f));
+  const CertRecord* latest = nullptr;
+  for (const CertRecord& r : rows) {
+    if (latest == nullptr || r.not_before >= latest->not_before) latest = &r;
+  }
+  if (latest != nullptr && latest->status == CertStatus::kRevoked) {
+    return MakeError(ErrorCode::kInput, "the CA '" + ca + "' was revoked on " + FormatTime(latest->revoked_at) + " (" +
+                                            RevocationReasonName(latest->reason) +
+                                            "): it must not issue; give it a new key first ('mqttpki rotate " + ca +
+                                            "')");
+  }
+  return Status::Ok();
+}
+
 Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report) {
   return CommitWithInventory(ctx.Pki(), tx, report.inventory, ctx.now);
 }

@@ -85,6 +85,8 @@ Result<std::string> ReadFileArg(const std::string& path);
 // CheckInventory opens the PKI's inventory if it exists (applying pending journals), so that a corrupt or locked
 // database stops a command before it writes anything.
 Status CheckInventory(const Context& ctx);
+// CheckIssuer refuses a CA that the inventory says is revoked: it must not issue any more.
+Status CheckIssuer(const Context& ctx, const std::string& ca);
 // CommitAll commits the command's files and records its certificates in the inventory (CommitWithInventory).
 Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 namespace mqttpki {
 namespace {
@@ -15,29 +16,6 @@ int DaysOr(int days, Profile profile) { return days > 0 ? days : DefaultDays(pro
 
 std::string Pick(const std::optional<std::string>& flag, const std::string& fallback) {
   return flag ? *flag : fallback;
-}
-
-// Record adds |cert| of entity |name| to the report's inventory change and, when it replaces a certificate
-// (--force), marks the one it replaces superseded.
-void Record(const PkiDir& pki, Report& report, const Certificate& cert, const std::string& name,
-            const std::string& ca, Profile profile, bool has_key, bool has_chain, int64_t now) {
-  CertRecord r = CertRecord::FromCertificate(cert);
-  r.name = name;
-  r.ca = ca;
-  r.profile = ProfileName(profile);
-  r.cert_path = pki.CertPath(name);
-  r.key_path = has_key ? pki.KeyPath(name) : "";
-  r.chain_path = has_chain ? pki.ChainPath(name) : "";
-  r.recorded_at = now;
-  report.inventory.inserts.push_back(r);
-  Result<std::string> old_pem = pki.fs().ReadFile(pki.CertPath(name), kMaxInputBytes);
-  if (old_pem.ok()) {
-    Result<std::vector<Certificate>> old = Certificate::AllFromPem(*old_pem, pki.CertPath(name));
-    if (old.ok() && !old->empty() && old->front().SerialHex() != r.serial) {
-      report.inventory.status_changes.push_back(
-          {old->front().SerialHex(), CertStatus::kSuperseded, RevocationReason::kSuperseded, now});
-    }
-  }
 }
 
 }  // namespace
@@ -55,6 +33,37 @@ std::string PkiDir::ChainPath(const std::string& name) const { return Path(name 
 std::string PkiDir::CrlPath(const std::string& ca, bool der) const {
   return Path(ca + "/crl/" + ca + (der ? ".crl.der" : ".crl.pem"));
 }
+std::string PkiDir::Relative(const std::string& path) const {
+  std::string prefix = root_ + "/";
+  return path.compare(0, prefix.size(), prefix) == 0 ? path.substr(prefix.size()) : path;
+}
+
+std::string PkiDir::Resolve(const std::string& relative) const {
+  if (relative.empty() || relative[0] == '/') return relative;
+  return Path(relative);
+}
+
+void PkiDir::RecordIssued(Report& report, const Certificate& cert, const std::string& name, const std::string& ca,
+                          Profile profile, bool has_key, bool has_chain, int64_t now) const {
+  CertRecord r = CertRecord::FromCertificate(cert);
+  r.name = name;
+  r.ca = ca;
+  r.profile = ProfileName(profile);
+  r.cert_path = Relative(CertPath(name));
+  r.key_path = has_key ? Relative(KeyPath(name)) : "";
+  r.chain_path = has_chain ? Relative(ChainPath(name)) : "";
+  r.recorded_at = now;
+  report.inventory.inserts.push_back(r);
+  Result<std::string> old_pem = fs_.ReadFile(CertPath(name), kMaxInputBytes);
+  if (old_pem.ok()) {
+    Result<std::vector<Certificate>> old = Certificate::AllFromPem(*old_pem, CertPath(name));
+    if (old.ok() && !old->empty() && old->front().SerialHex() != r.serial) {
+      report.inventory.status_changes.push_back(
+          {old->front().SerialHex(), CertStatus::kSuperseded, RevocationReason::kSuperseded, now});
+    }
+  }
+}
+
 std::string PkiDir::CombinedCrlPath() const { return Path("crl.pem"); }
 std::string PkiDir::BundlePath() const { return Path("ca-bundle.pem"); }
 std::string PkiDir::ConfigPath() const { return Path("mqttpki.json"); }
@@ -156,7 +165,7 @@ Result<CaMaterial> PkiDir::CreateRoot(const CaOptions& o, int64_t now, Passphras
   MQTTPKI_TRY(StageKey(kRootName, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CertPath(kRootName), issued.certificate.ToPem(), kPublicMode, "certificate", kRootName, tx,
                         report));
-  Record(*this, report, issued.certificate, kRootName, kRootName, Profile::kRoot, true, false, now);
+  RecordIssued(report, issued.certificate, kRootName, kRootName, Profile::kRoot, true, false, now);
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   return CaMaterial{kRootName, issued.certificate, std::move(key), {}};
 }
@@ -183,7 +192,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
   MQTTPKI_TRY(StageKey(name, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
-  Record(*this, report, issued.certificate, name, root.name, Profile::kIntermediate, true, false, now);
+  RecordIssued(report, issued.certificate, name, root.name, Profile::kIntermediate, true, false, now);
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::vector<Certificate> chain{issued.certificate};
   for (const Certificate& c : root.chain) chain.push_back(c);
@@ -274,7 +283,7 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   bool has_key = false;
   for (const Report::File& f : report.files) has_key = has_key || f.path == KeyPath(name);
   if (!has_key) has_key = fs_.Exists(KeyPath(name)).value_or(false);
-  Record(*this, report, issued.certificate, name, ca.name, o.profile, has_key, true, now);
+  RecordIssued(report, issued.certificate, name, ca.name, o.profile, has_key, true, now);
   return issued.certificate;
 }
 
@@ -369,7 +378,7 @@ Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& c
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
   MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
   bool has_key = rekey || fs_.Exists(KeyPath(name)).value_or(false);
-  Record(*this, report, issued.certificate, name, ca.name, profile, has_key, true, now);
+  RecordIssued(report, issued.certificate, name, ca.name, profile, has_key, true, now);
   return issued.certificate;
 }
 
@@ -378,7 +387,7 @@ Result<CaMaterial> PkiDir::RotateIntermediate(const CaMaterial& old, const CaMat
   const std::string& name = old.name;
   if (name == kRootName) return MakeError(ErrorCode::kUsage, "the root is not rotated: devices trust it");
   // Keep the old CA's files: certificates it issued stay valid until they expire or are revoked.
-  std::string archive = Path(name + "/archive/" + old.cert.SerialHex() + "/");
+  std::string archive = ArchivePath(name, old.cert.SerialHex(), "");
   struct Keep {
     std::string from, to;
     mode_t mode;
@@ -407,6 +416,33 @@ Result<CaMaterial> PkiDir::RotateIntermediate(const CaMaterial& old, const CaMat
   o.days = days;
   o.protection.encrypt = encrypted;
   return CreateIntermediate(name, o, root, now, pass, tx, report);
+}
+
+std::string PkiDir::ArchivePath(const std::string& name, const std::string& serial, const std::string& file) const {
+  return Path(name + "/archive/" + serial + "/" + file);
+}
+
+Result<std::vector<CaMaterial>> PkiDir::LoadArchivedCas(const std::string& name, int64_t now,
+                                                         PassphraseProvider& pass) const {
+  std::vector<CaMaterial> out;
+  std::error_code ec;
+  std::vector<std::string> serials;
+  for (const auto& e : std::filesystem::directory_iterator(Path(name + "/archive"), ec)) {
+    if (e.is_directory(ec)) serials.push_back(e.path().filename().string());
+  }
+  std::sort(serials.begin(), serials.end());
+  for (const std::string& serial : serials) {
+    std::string cert_path = ArchivePath(name, serial, name + ".cert.pem");
+    Result<std::string> pem = fs_.ReadFile(cert_path, kMaxInputBytes);
+    if (!pem.ok()) continue;
+    MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, Certificate::FromPem(*pem, cert_path));
+    if (cert.NotAfter() <= now) continue;
+    std::string key_path = ArchivePath(name, serial, name + ".key.pem");
+    MQTTPKI_ASSIGN_OR_RETURN(LoadedKey key, ReadPrivateKey(fs_, key_path, pass));
+    if (!cert.MatchesKey(key.key)) return MakeError(ErrorCode::kInput, key_path + " is not the key of " + cert_path);
+    out.push_back(CaMaterial{name + "@" + serial, cert, std::move(key.key), {cert}});
+  }
+  return out;
 }
 
 }  // namespace mqttpki

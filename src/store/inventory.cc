@@ -132,7 +132,7 @@ Result<std::vector<PendingJournal>> CollectJournals(const PkiDir& pki) {
     j.change.status_changes = change.status_changes;
     j.change.crls = change.crls;
     for (const CertRecord& r : change.inserts) {
-      if (CertOnDisk(pki.fs(), r.cert_path, r.sha256)) j.change.inserts.push_back(r);
+      if (CertOnDisk(pki.fs(), pki.Resolve(r.cert_path), r.sha256)) j.change.inserts.push_back(r);
     }
     out.push_back(std::move(j));
   }
@@ -160,7 +160,7 @@ Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now, const std::ve
     if (!e.is_directory(ec)) continue;
     std::string name = e.path().filename().string();
     if (!PkiDir::ValidateName(name).ok()) continue;
-    if (std::find(skip.begin(), skip.end(), pki.CertPath(name)) != skip.end()) continue;
+    if (std::find(skip.begin(), skip.end(), pki.Relative(pki.CertPath(name))) != skip.end()) continue;
     Result<std::string> pem = pki.fs().ReadFile(pki.CertPath(name), kMaxInputBytes);
     if (!pem.ok()) continue;
     Result<std::vector<Certificate>> certs = Certificate::AllFromPem(*pem, pki.CertPath(name));
@@ -178,9 +178,9 @@ Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now, const std::ve
     auto it = name_by_subject.find(f.cert.Issuer());
     r.ca = it != name_by_subject.end() ? it->second : "";
     r.profile = ProfileOf(f.cert);
-    r.cert_path = pki.CertPath(f.name);
-    if (pki.fs().Exists(pki.KeyPath(f.name)).value_or(false)) r.key_path = pki.KeyPath(f.name);
-    if (pki.fs().Exists(pki.ChainPath(f.name)).value_or(false)) r.chain_path = pki.ChainPath(f.name);
+    r.cert_path = pki.Relative(pki.CertPath(f.name));
+    if (pki.fs().Exists(pki.KeyPath(f.name)).value_or(false)) r.key_path = pki.Relative(pki.KeyPath(f.name));
+    if (pki.fs().Exists(pki.ChainPath(f.name)).value_or(false)) r.chain_path = pki.Relative(pki.ChainPath(f.name));
     r.recorded_at = now;
     change.inserts.push_back(r);
   }
@@ -193,14 +193,28 @@ Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now, const std::ve
 Status ApplyChange(Store& store, const InventoryChange& change) {
   if (change.empty()) return Status::Ok();
   MQTTPKI_TRY(store.Begin());
-  auto fail = [&store](const Error& e) {
+  if (Status st = ApplyChangeLocked(store, change); !st.ok()) {
     store.Rollback();
-    return e;
-  };
+    return st;
+  }
+  return store.Commit();
+}
+
+Status ApplyChangeLocked(Store& store, const InventoryChange& change) {
+  auto fail = [](const Error& e) { return e; };
   for (const CertRecord& r : change.inserts) {
     Result<std::optional<CertRecord>> existing = store.BySerial(r.serial);
     if (!existing.ok()) return fail(existing.error());
-    if (existing->has_value()) continue;
+    if (existing->has_value()) {
+      // A certificate put back in place (import --force of an older PKI) is current again; a revoked one stays
+      // revoked whatever the files say.
+      if ((*existing)->status == CertStatus::kSuperseded && r.status == CertStatus::kValid) {
+        if (Status st = store.SetStatus(r.serial, CertStatus::kValid, 0, RevocationReason::kUnspecified); !st.ok()) {
+          return fail(st.error());
+        }
+      }
+      continue;
+    }
     if (Status st = store.Insert(r); !st.ok()) return fail(st.error());
   }
   for (const StatusChange& s : change.status_changes) {
@@ -215,7 +229,7 @@ Status ApplyChange(Store& store, const InventoryChange& change) {
     if (current->has_value() && (*current)->number >= c.number) continue;
     if (Status st = store.SaveCrl(c); !st.ok()) return fail(st.error());
   }
-  return store.Commit();
+  return Status::Ok();
 }
 
 namespace {
@@ -264,10 +278,12 @@ Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool creat
   return inv;
 }
 
-Status StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
+Result<std::string> StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change,
+                                 int64_t now) {
   // The journal goes first, so that it is on disk before any certificate it describes.
   std::string journal = pki.Path(std::string(kPendingDir) + "/" + std::to_string(now) + "-" + RandomHex(8) + ".json");
-  return tx.StageFirst(journal, JournalText(change), 0644);
+  MQTTPKI_TRY(tx.StageFirst(journal, JournalText(change), 0644));
+  return journal;
 }
 
 Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
@@ -289,15 +305,25 @@ Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const Invento
     return MakeError(ErrorCode::kIo, "another mqttpki process created " + path + " at the same time; nothing was "
                                      "written: run the command again");
   }
-  MQTTPKI_TRY(StageJournal(pki, tx, change, now));
-  MQTTPKI_TRY(tx.Commit());
-  // Opening the inventory applies every pending journal, this one included.
-  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(pki, true, now);
-  if (!inv.ok()) {
-    return inv.error().Context("the files were written, but the inventory could not be updated (the next command "
-                               "will record them)");
+  // An existing inventory: its write lock is taken and the rows are inserted (uncommitted) before any file is
+  // written, so a damaged or locked database stops the command while nothing has changed yet. Then the journal
+  // and the files are committed, then the rows. A crash between the two leaves the journal for the next command.
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, Inventory::Open(pki, true, now));
+  Store& store = inv->store();
+  MQTTPKI_TRY(store.Begin());
+  auto abort = [&store](const Error& e) {
+    store.Rollback();
+    return e;
+  };
+  if (Status st = ApplyChangeLocked(store, change); !st.ok()) return abort(st.error());
+  Result<std::string> journal = StageJournal(pki, tx, change, now);
+  if (!journal.ok()) return abort(journal.error());
+  if (Status st = tx.Commit(); !st.ok()) return abort(st.error());
+  if (Status st = store.Commit(); !st.ok()) {
+    return st.error().Context("the files were written, but the inventory could not be updated (the next command "
+                              "will record them)");
   }
-  return Status::Ok();
+  return pki.fs().Unlink(*journal);
 }
 
 }  // namespace mqttpki

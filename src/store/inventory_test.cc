@@ -69,7 +69,8 @@ TEST_F(InventoryTest, RecordsWhatIsIssued) {
   EXPECT_EQ((*r)->ca, "server-ca");
   EXPECT_EQ((*r)->profile, "server");
   EXPECT_EQ((*r)->sans, "DNS:broker.example.com");
-  EXPECT_EQ((*r)->chain_path, pki_->ChainPath("broker"));
+  EXPECT_EQ((*r)->chain_path, "broker/broker.chain.pem");  // relative to the PKI directory
+  EXPECT_EQ(pki_->Resolve((*r)->chain_path), pki_->ChainPath("broker"));
   EXPECT_EQ(inv->store().Count().value(), 3u);
   EXPECT_EQ(Pending(), 0u);
 }
