@@ -56,6 +56,13 @@ struct CertRecord {
   static CertRecord FromCertificate(const Certificate& cert);
 };
 
+// RevokedEntry is what a CRL says of one certificate.
+struct RevokedEntry {
+  std::string serial;  // upper-case hex
+  int64_t revoked_at = 0;
+  RevocationReason reason = RevocationReason::kUnspecified;
+};
+
 // ListFilter selects rows; empty fields select everything.
 struct ListFilter {
   std::optional<CertStatus> status;
@@ -88,9 +95,9 @@ class Store {
   virtual Result<std::optional<CertRecord>> Current(const std::string& name) = 0;
   virtual Result<std::vector<CertRecord>> List(const ListFilter& filter) = 0;
   virtual Status SetStatus(const std::string& serial, CertStatus status, int64_t when, RevocationReason reason) = 0;
-  // Revoked lists (serial, revoked_at, reason) of the certificates CA |ca| issued that are revoked and not expired
-  // before |now| (expired entries may leave a CRL, RFC 5280 3.3).
-  virtual Result<std::vector<CertRecord>> Revoked(const std::string& ca, int64_t now) = 0;
+  // Revoked lists the certificates CA |ca| issued that are revoked and not expired before |now| (expired entries
+  // may leave a CRL, RFC 5280 3.3), in no particular order.
+  virtual Result<std::vector<RevokedEntry>> Revoked(const std::string& ca, int64_t now) = 0;
   virtual Result<std::optional<CrlState>> Crl(const std::string& ca) = 0;
   virtual Result<std::vector<CrlState>> Crls() = 0;
   virtual Status SaveCrl(const CrlState& state) = 0;

@@ -148,16 +148,20 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
                     "SERIAL", "NOT AFTER", "DAYS", "SANS");
       out.text = line;
       nlohmann::json arr = nlohmann::json::array();
+      // One output or the other: building both costs more than the query for a large inventory.
       for (const CertRecord& r : rows) {
+        if (ctx.json) {
+          arr.push_back(RecordJson(r, ctx.now));
+          continue;
+        }
         std::snprintf(line, sizeof(line), "%-20s %-12s %-10s %-10s %-10s %6lld  %s\n", r.name.c_str(),
                       r.profile.c_str(), CertStatusName(r.status).c_str(), r.serial.substr(0, 10).c_str(),
                       Day(r.not_after).c_str(), static_cast<long long>((r.not_after - ctx.now) / kDay),
                       r.sans.c_str());
         out.text += line;
-        arr.push_back(RecordJson(r, ctx.now));
       }
       out.text += std::to_string(rows.size()) + " certificate" + (rows.size() == 1 ? "" : "s") + "\n";
-      out.json["certificates"] = arr;
+      out.json["certificates"] = std::move(arr);
       out.warnings = CrlWarnings(inv->store(), ctx.now);
       return out;
     }});
@@ -293,13 +297,13 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
         crl_names.push_back(name);
         CaMaterial& material = signer.ca;
         std::string ca_name = name.substr(0, name.find('@'));
-        MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> revoked, inv->store().Revoked(ca_name, ctx.now));
+        MQTTPKI_ASSIGN_OR_RETURN(std::vector<RevokedEntry> revoked, inv->store().Revoked(ca_name, ctx.now));
         MQTTPKI_ASSIGN_OR_RETURN(std::optional<CrlState> previous, inv->store().Crl(name));
         CrlRequest req;
         req.number = previous ? previous->number + 1 : 1;
         req.this_update = ctx.now;
         req.next_update = ctx.now + static_cast<int64_t>(valid_days) * kDay;
-        MQTTPKI_ASSIGN_OR_RETURN(CrlFiles files, MakeCrl(material.cert, material.key, revoked, req));
+        MQTTPKI_ASSIGN_OR_RETURN(CrlFiles files, MakeCrl(material.cert, material.key, std::move(revoked), req));
         MQTTPKI_TRY(tx.Stage(signer.pem_path, files.pem, 0644));
         MQTTPKI_TRY(tx.Stage(signer.der_path, files.der, 0644));
         report.files.push_back({signer.pem_path, "crl", name});

@@ -3,8 +3,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
+
 #include "ossl/error.h"
 #include "ossl/ptr.h"
+#include "pki/der.h"
 #include "pki/internal.h"
 
 namespace mqttpki {
@@ -17,74 +20,159 @@ using CrlPtr = std::unique_ptr<X509_CRL, CrlFree>;
 
 }  // namespace
 
-Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, const std::vector<CertRecord>& revoked,
+namespace {
+
+// SerialBytes turns upper-case hex into big-endian bytes (kInput on anything else).
+Result<std::string> SerialBytes(const std::string& hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.empty() || hex.size() > 42) return MakeError(ErrorCode::kInput, "invalid serial '" + hex + "' in the inventory");
+  std::string out;
+  size_t i = hex.size() % 2;
+  if (i == 1) {
+    int v = nibble(hex[0]);
+    if (v < 0) return MakeError(ErrorCode::kInput, "invalid serial '" + hex + "' in the inventory");
+    out.push_back(static_cast<char>(v));
+  }
+  for (; i < hex.size(); i += 2) {
+    int hi = nibble(hex[i]);
+    int lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return MakeError(ErrorCode::kInput, "invalid serial '" + hex + "' in the inventory");
+    out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  size_t nz = out.find_first_not_of('\0');
+  return nz == std::string::npos ? std::string(1, '\0') : out.substr(nz);
+}
+
+// Extension encodes one X.509 extension (not critical) with the DER |value|.
+void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value) {
+  std::string ext(oid_der);
+  der::Append(ext, der::kOctetString, value);
+  der::Append(out, der::kSequence, ext);
+}
+
+constexpr std::string_view kOidCrlNumber("\x06\x03\x55\x1d\x14", 5);
+constexpr std::string_view kOidAuthorityKeyId("\x06\x03\x55\x1d\x23", 5);
+constexpr std::string_view kOidReasonCode("\x06\x03\x55\x1d\x15", 5);
+
+}  // namespace
+
+Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, std::vector<RevokedEntry> revoked,
                          const CrlRequest& r) {
   if (!ca_cert.MatchesKey(ca_key)) return MakeError(ErrorCode::kInput, "the CA key does not match its certificate");
-  ossl::ClearErrors();
-  CrlPtr crl(X509_CRL_new());
-  if (!crl || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
-      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(ca_cert.get())) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot start the CRL");
-  }
-  auto this_update = ossl::Wrap(ASN1_TIME_set(nullptr, static_cast<time_t>(r.this_update)));
-  auto next_update = ossl::Wrap(ASN1_TIME_set(nullptr, static_cast<time_t>(r.next_update)));
-  if (!this_update || !next_update || X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
-      X509_CRL_set1_nextUpdate(crl.get(), next_update.get()) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot set the CRL's dates");
-  }
-  auto bn = ossl::Wrap(BN_new());
-  for (const CertRecord& rec : revoked) {
-    X509_REVOKED* entry = X509_REVOKED_new();
-    if (entry == nullptr) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-    // The stack owns |entry| from here on (X509_CRL_add0_revoked), so a failure below leaks nothing.
-    if (X509_CRL_add0_revoked(crl.get(), entry) != 1) {
-      X509_REVOKED_free(entry);
-      return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-    }
-    BIGNUM* raw = bn.get();
-    if (BN_hex2bn(&raw, rec.serial.c_str()) == 0) {
-      return MakeError(ErrorCode::kInput, "invalid serial '" + rec.serial + "' in the inventory");
-    }
-    auto serial = ossl::Wrap(BN_to_ASN1_INTEGER(bn.get(), nullptr));
-    auto when = ossl::Wrap(ASN1_TIME_set(nullptr, static_cast<time_t>(rec.revoked_at)));
-    if (!serial || !when || X509_REVOKED_set_serialNumber(entry, serial.get()) != 1 ||
-        X509_REVOKED_set_revocationDate(entry, when.get()) != 1) {
-      return ossl::OsslError(ErrorCode::kInternal, "cannot fill a CRL entry");
-    }
-    if (rec.reason != RevocationReason::kUnspecified) {
-      auto code = ossl::Wrap(ASN1_ENUMERATED_new());
-      if (!code || ASN1_ENUMERATED_set(code.get(), static_cast<long>(rec.reason)) != 1 ||
-          X509_REVOKED_add1_ext_i2d(entry, NID_crl_reason, code.get(), 0, 0) != 1) {
-        return ossl::OsslError(ErrorCode::kInternal, "cannot set a reason code");
-      }
-    }
-  }
-  auto number = ossl::Wrap(ASN1_INTEGER_new());
-  if (!number || ASN1_INTEGER_set_int64(number.get(), r.number) != 1 ||
-      X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot set the crlNumber");
-  }
-  auto aki = ossl::Wrap(AUTHORITY_KEYID_new());
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca_cert.get());
-  if (!aki || ski == nullptr || (aki->keyid = ASN1_OCTET_STRING_dup(ski)) == nullptr ||
-      X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, aki.get(), 0, 0) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot set the CRL's authority key identifier");
+  if (ski == nullptr) return MakeError(ErrorCode::kInput, "the CA certificate has no subjectKeyIdentifier");
+  ossl::ClearErrors();
+
+  // The signature algorithm, as OpenSSL names it for this key and digest.
+  const EVP_MD* md = DigestFor(ca_key.get());
+  int sig_nid = NID_undef;
+  if (OBJ_find_sigid_by_algs(&sig_nid, EVP_MD_get_type(md), EVP_PKEY_get_base_id(ca_key.get())) != 1) {
+    return MakeError(ErrorCode::kInput, "no signature algorithm for a " + ca_key.Description() + " key");
   }
-  if (X509_CRL_sort(crl.get()) != 1 || X509_CRL_sign(crl.get(), ca_key.get(), DigestFor(ca_key.get())) <= 0) {
+  auto alg = ossl::Wrap(X509_ALGOR_new());
+  bool rsa = EVP_PKEY_get_base_id(ca_key.get()) == EVP_PKEY_RSA;
+  if (!alg || X509_ALGOR_set0(alg.get(), OBJ_nid2obj(sig_nid), rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr) != 1) {
+    return ossl::OsslError(ErrorCode::kInternal, "cannot encode the signature algorithm");
+  }
+  unsigned char* alg_der = nullptr;
+  int alg_len = i2d_X509_ALGOR(alg.get(), &alg_der);
+  unsigned char* name_der = nullptr;
+  int name_len = i2d_X509_NAME(X509_get_subject_name(ca_cert.get()), &name_der);
+  if (alg_len <= 0 || name_len <= 0) {
+    OPENSSL_free(alg_der);
+    OPENSSL_free(name_der);
+    return ossl::OsslError(ErrorCode::kInternal, "cannot encode the CRL header");
+  }
+  std::string alg_bytes(reinterpret_cast<char*>(alg_der), static_cast<size_t>(alg_len));
+  std::string name_bytes(reinterpret_cast<char*>(name_der), static_cast<size_t>(name_len));
+  OPENSSL_free(alg_der);
+  OPENSSL_free(name_der);
+
+  // Entries, sorted by serial number (shorter magnitudes first, then bytewise: numeric order).
+  struct Entry {
+    std::string serial;
+    const RevokedEntry* source;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(revoked.size());
+  for (const RevokedEntry& e : revoked) {
+    MQTTPKI_ASSIGN_OR_RETURN(std::string bytes, SerialBytes(e.serial));
+    entries.push_back({std::move(bytes), &e});
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.serial.size() != b.serial.size() ? a.serial.size() < b.serial.size() : a.serial < b.serial;
+  });
+  std::string list;
+  list.reserve(entries.size() * 48);
+  std::string one;
+  for (const Entry& e : entries) {
+    one.clear();
+    der::AppendUnsigned(one, der::kInteger, e.serial);
+    der::AppendTime(one, e.source->revoked_at);
+    if (e.source->reason != RevocationReason::kUnspecified) {
+      std::string code;
+      der::AppendUnsigned(code, der::kEnumerated, static_cast<uint64_t>(e.source->reason));
+      std::string ext;
+      AppendExtension(ext, kOidReasonCode, code);
+      der::Append(one, der::kSequence, ext);
+    }
+    der::Append(list, der::kSequence, one);
+  }
+
+  std::string extensions;
+  std::string number;
+  der::AppendUnsigned(number, der::kInteger, static_cast<uint64_t>(r.number));
+  std::string keyid = der::Wrap(0x80, std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                                                       static_cast<size_t>(ASN1_STRING_length(ski))));
+  AppendExtension(extensions, kOidAuthorityKeyId, der::Wrap(der::kSequence, keyid));
+  AppendExtension(extensions, kOidCrlNumber, number);
+
+  std::string tbs_body;
+  tbs_body.reserve(list.size() + 512);
+  der::AppendUnsigned(tbs_body, der::kInteger, uint64_t{1});  // v2
+  tbs_body += alg_bytes;
+  tbs_body += name_bytes;
+  der::AppendTime(tbs_body, r.this_update);
+  der::AppendTime(tbs_body, r.next_update);
+  if (!entries.empty()) der::Append(tbs_body, der::kSequence, list);
+  der::Append(tbs_body, 0xa0, der::Wrap(der::kSequence, extensions));
+  std::string tbs = der::Wrap(der::kSequence, tbs_body);
+
+  auto ctx = ossl::Wrap(EVP_MD_CTX_new());
+  size_t sig_len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, ca_key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &sig_len, reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) != 1) {
     return ossl::OsslError(ErrorCode::kInternal, "cannot sign the CRL");
   }
-  CrlFiles out;
-  out.entries = revoked.size();
-  auto bio = ossl::Wrap(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509_CRL(bio.get(), crl.get()) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot encode the CRL");
+  std::string sig(sig_len + 1, '\0');  // a leading 0: no unused bits in the BIT STRING
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()) + 1, &sig_len,
+                     reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) != 1) {
+    return ossl::OsslError(ErrorCode::kInternal, "cannot sign the CRL");
   }
-  out.pem = BioToString(bio.get());
-  unsigned char* der = nullptr;
-  int len = i2d_X509_CRL(crl.get(), &der);
-  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the CRL");
-  out.der.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
+  sig.resize(sig_len + 1);
+  std::string body = std::move(tbs);
+  body += alg_bytes;
+  der::Append(body, der::kBitString, sig);
+
+  CrlFiles out;
+  out.entries = entries.size();
+  out.der = der::Wrap(der::kSequence, body);
+  // PEM: base64 in 64-character lines.
+  out.pem.reserve(out.der.size() * 4 / 3 + out.der.size() / 48 + 64);
+  out.pem = "-----BEGIN X509 CRL-----\n";
+  unsigned char line[65];
+  for (size_t i = 0; i < out.der.size(); i += 48) {
+    int n = EVP_EncodeBlock(line, reinterpret_cast<const unsigned char*>(out.der.data()) + i,
+                            static_cast<int>(std::min<size_t>(48, out.der.size() - i)));
+    out.pem.append(reinterpret_cast<char*>(line), static_cast<size_t>(n));
+    out.pem.push_back('\n');
+  }
+  out.pem += "-----END X509 CRL-----\n";
   return out;
 }
 

@@ -281,16 +281,17 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Result<std::vector<CertRecord>> Revoked(const std::string& ca, int64_t now) override {
-    std::string sql = std::string("SELECT ") + kColumns +
-                      " FROM certificates WHERE ca = ? AND status = 'revoked' AND not_after >= ? ORDER BY revoked_at";
-    Stmt s(db_, sql.c_str());
+  Result<std::vector<RevokedEntry>> Revoked(const std::string& ca, int64_t now) override {
+    Stmt s(db_, "SELECT serial, revoked_at, reason FROM certificates WHERE ca = ? AND status = 'revoked' AND "
+                "not_after >= ?");
     if (!s.ok()) return Fail("cannot query");
     s.Bind(1, ca);
     s.Bind(2, now);
-    std::vector<CertRecord> out;
+    std::vector<RevokedEntry> out;
     int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Int(1), static_cast<RevocationReason>(s.Int(2))});
+    }
     if (rc != SQLITE_DONE) return Fail("cannot query");
     return out;
   }

@@ -1,0 +1,91 @@
+// A minimal DER writer for the structures we emit in bulk (CRLs): appending tag-length-value triples to a
+// std::string is an order of magnitude faster than building OpenSSL's ASN.1 objects and encoding them.
+#ifndef MQTTPKI_PKI_DER_H_
+#define MQTTPKI_PKI_DER_H_
+
+#include <cstdint>
+#include <ctime>
+#include <string>
+#include <string_view>
+
+namespace mqttpki::der {
+
+inline constexpr uint8_t kInteger = 0x02;
+inline constexpr uint8_t kBitString = 0x03;
+inline constexpr uint8_t kOctetString = 0x04;
+inline constexpr uint8_t kEnumerated = 0x0a;
+inline constexpr uint8_t kUtcTime = 0x17;
+inline constexpr uint8_t kGeneralizedTime = 0x18;
+inline constexpr uint8_t kSequence = 0x30;
+
+// AppendLength appends a definite-length DER length.
+inline void AppendLength(std::string& out, size_t len) {
+  if (len < 0x80) {
+    out.push_back(static_cast<char>(len));
+    return;
+  }
+  char buf[sizeof(size_t)];
+  int n = 0;
+  for (size_t v = len; v > 0; v >>= 8) buf[n++] = static_cast<char>(v & 0xff);
+  out.push_back(static_cast<char>(0x80 | n));
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+// Append appends tag, length and |content|.
+inline void Append(std::string& out, uint8_t tag, std::string_view content) {
+  out.push_back(static_cast<char>(tag));
+  AppendLength(out, content.size());
+  out.append(content);
+}
+
+// Wrap returns |content| as one TLV.
+inline std::string Wrap(uint8_t tag, std::string_view content) {
+  std::string out;
+  out.reserve(content.size() + 6);
+  Append(out, tag, content);
+  return out;
+}
+
+// AppendUnsigned appends a non-negative INTEGER (or ENUMERATED) whose big-endian magnitude is |bytes|.
+inline void AppendUnsigned(std::string& out, uint8_t tag, std::string_view bytes) {
+  while (bytes.size() > 1 && bytes[0] == 0) bytes.remove_prefix(1);
+  bool pad = bytes.empty() || (static_cast<uint8_t>(bytes[0]) & 0x80) != 0;
+  out.push_back(static_cast<char>(tag));
+  AppendLength(out, bytes.size() + (pad ? 1 : 0));
+  if (pad) out.push_back('\0');
+  out.append(bytes);
+}
+
+inline void AppendUnsigned(std::string& out, uint8_t tag, uint64_t v) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i, v >>= 8) buf[i] = static_cast<char>(v & 0xff);
+  AppendUnsigned(out, tag, std::string_view(buf, 8));
+}
+
+// AppendTime appends |t| as UTCTime before 2050 and GeneralizedTime from then on (RFC 5280 4.1.2.5).
+inline void AppendTime(std::string& out, int64_t t) {
+  time_t tt = static_cast<time_t>(t);
+  struct tm tm = {};
+  gmtime_r(&tt, &tm);
+  int year = tm.tm_year + 1900;
+  char buf[16];
+  int n = 0;
+  auto two = [&buf, &n](int v) {
+    buf[n++] = static_cast<char>('0' + v / 10 % 10);
+    buf[n++] = static_cast<char>('0' + v % 10);
+  };
+  bool utc = year < 2050;
+  if (!utc) two(year / 100);
+  two(year % 100);
+  two(tm.tm_mon + 1);
+  two(tm.tm_mday);
+  two(tm.tm_hour);
+  two(tm.tm_min);
+  two(tm.tm_sec);
+  buf[n++] = 'Z';
+  Append(out, utc ? kUtcTime : kGeneralizedTime, std::string_view(buf, static_cast<size_t>(n)));
+}
+
+}  // namespace mqttpki::der
+
+#endif  // MQTTPKI_PKI_DER_H_
