@@ -12,16 +12,18 @@
 namespace mqttpki {
 
 inline constexpr const char* kPassphraseEnv = "MQTTPKI_PASSPHRASE";
+// The passphrase of an encrypted server or device key is never the CA's: it comes from its own file or variable.
+inline constexpr const char* kKeyPassphraseEnv = "MQTTPKI_KEY_PASSPHRASE";
 
 // PassphraseProvider finds the passphrase the first time one is needed and keeps it for the rest of the command
 // (the CA keys of one command share one passphrase). Order: the file, else the environment variable, else a
 // prompt on /dev/tty when there is a terminal.
 class PassphraseProvider {
  public:
-  // |file| is --passphrase-file (empty: none).
-  PassphraseProvider(FileSystem& fs, std::string file);
+  // |file| is --passphrase-file (empty: none); |env| the environment variable to fall back on.
+  PassphraseProvider(FileSystem& fs, std::string file, const char* env = kPassphraseEnv);
 
-  // Get returns the passphrase to read |what| (an existing encrypted key).
+  // ForReading returns the passphrase to read |what| (an existing encrypted key).
   Result<Secret> ForReading(const std::string& what);
   // ForNewKey returns the passphrase to encrypt a new key |what|; a prompt asks twice. It must be at least
   // kMinPassphraseLength characters.
@@ -32,6 +34,7 @@ class PassphraseProvider {
 
   FileSystem& fs_;
   std::string file_;
+  const char* env_;
   std::optional<Secret> cached_;
 };
 

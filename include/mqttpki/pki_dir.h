@@ -81,6 +81,8 @@ struct LeafOptions {
   int days = 0;
   Profile profile = Profile::kServer;
   bool encrypt_key = false;    // brokers such as Mosquitto cannot read encrypted keys
+  // The passphrase of an encrypted leaf key (required with encrypt_key): never the CA keys' provider.
+  PassphraseProvider* key_pass = nullptr;
 };
 
 struct SignOptions {
@@ -121,10 +123,10 @@ class PkiDir {
                                         Report& report) const;
   // IssueLeaf makes key, CSR, certificate and chain file of |name| signed by |ca|.
   Result<Certificate> IssueLeaf(const std::string& name, const LeafOptions& options, const CaMaterial& ca,
-                                int64_t now, PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
+                                int64_t now, FileTransaction& tx, Report& report) const;
   // CreateCsr makes the key and CSR of |name| where the key is to live (no CA involved).
-  Result<CertificateRequest> CreateCsr(const std::string& name, const LeafOptions& options,
-                                       PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
+  Result<CertificateRequest> CreateCsr(const std::string& name, const LeafOptions& options, FileTransaction& tx,
+                                       Report& report) const;
   // SignCsr signs |csr| for |name| under the signing policy: the CSR's signature must verify; its C, O, OU, CN
   // and SANs are taken (options.sans replaces the SANs); every other requested extension is ignored.
   Result<Certificate> SignCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& options,
@@ -137,9 +139,11 @@ class PkiDir {
   // Reissue gives entity |name| a new certificate from |ca| with the names, subject and profile of its current
   // one (NAME/certs/NAME.cert.pem): the same public key, or with |rekey| a new key of |key| (default: the old
   // key's type). The old certificate is marked superseded in the inventory. |tx| must allow replacing files.
-  Result<Certificate> Reissue(const std::string& name, const CaMaterial& ca, bool rekey, std::optional<KeyType> key,
-                              int days, int64_t now, PassphraseProvider& pass, FileTransaction& tx,
-                              Report& report) const;
+  // |profile| is the inventory's (server or client). An encrypted old key makes the new one encrypted too, with
+  // |key_pass|.
+  Result<Certificate> Reissue(const std::string& name, const CaMaterial& ca, Profile profile, bool rekey,
+                              std::optional<KeyType> key, int days, int64_t now, PassphraseProvider* key_pass,
+                              FileTransaction& tx, Report& report) const;
   // RotateIntermediate replaces CA |old|'s key and certificate with new ones under |root| (same subject, key type
   // and key protection), keeping the old files in NAME/archive/<old serial>/. The caller re-issues the servers.
   Result<CaMaterial> RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
@@ -166,7 +170,7 @@ class PkiDir {
 
   // LoadCertificate reads NAME/certs/NAME.cert.pem.
   Result<Certificate> LoadCertificate(const std::string& name) const;
-  // Exists says whether entity |name| has a certificate.
+  // HasCertificate says whether entity |name| has a certificate.
   Result<bool> HasCertificate(const std::string& name) const;
 
  private:
@@ -182,6 +186,10 @@ class PkiDir {
   DistinguishedName CaSubject(const std::string& name, const CaOptions& o, const SubjectDefaults& d) const;
   Status StageKey(const std::string& name, const PrivateKey& key, bool encrypt, PassphraseProvider& pass,
                   FileTransaction& tx, Report& report) const;
+  Status StageLeafKey(const std::string& name, const PrivateKey& key, bool encrypt, PassphraseProvider* key_pass,
+                      FileTransaction& tx, Report& report) const;
+  // CheckLeafName refuses names that are invalid, reserved, or a CA's: a leaf must never replace a CA.
+  Status CheckLeafName(const std::string& name) const;
   Status StageFile(const std::string& path, std::string data, mode_t mode, const std::string& kind,
                    const std::string& name, FileTransaction& tx, Report& report) const;
 

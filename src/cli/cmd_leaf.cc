@@ -78,16 +78,20 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
     auto ca_name = std::make_shared<std::string>(kDefaultServerCaName);
     auto pass_flags = std::make_shared<PassphraseFlags>();
     auto encrypt_key = std::make_shared<bool>(false);
+    auto key_pass_file = std::make_shared<std::string>();
     auto force = std::make_shared<bool>(false);
     sub->add_option("NAME", *name, "Name of the server, e.g. mqtt-server-1")->required();
     flags->Add(sub);
     sub->add_option("--days", *days, "Validity in days (default: 365)");
+    sub->add_option("--key-passphrase-file", *key_pass_file,
+                    "With --encrypt-key: the server key's passphrase (else $MQTTPKI_KEY_PASSPHRASE, else a prompt)");
     sub->add_option("--ca", *ca_name, "Issuing CA (default: server-ca; root-ca for a one-CA setup)");
     pass_flags->Add(sub, false);
     sub->add_flag("--encrypt-key", *encrypt_key,
                   "Encrypt the server key with the passphrase (Mosquitto cannot read encrypted keys)");
     sub->add_flag("--force", *force, "Overwrite existing files");
-    commands.push_back({sub, [&ctx, name, flags, days, ca_name, pass_flags, encrypt_key, force]() -> Result<Output> {
+    commands.push_back({sub, [&ctx, name, flags, days, ca_name, pass_flags, encrypt_key, key_pass_file,
+                              force]() -> Result<Output> {
                           MQTTPKI_TRY(PkiDir::ValidateName(*name));
                           MQTTPKI_ASSIGN_OR_RETURN(LeafOptions o, flags->Options());
                           if (o.sans.empty()) {
@@ -100,6 +104,8 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), *force);
                           PassphraseProvider pass(pki.fs(), pass_flags->file);
+                          PassphraseProvider key_pass(pki.fs(), *key_pass_file, kKeyPassphraseEnv);
+                          o.key_pass = &key_pass;
                           Report report;
                           for (const std::string& p : {pki.KeyPath(*name), pki.CertPath(*name)}) {
                             MQTTPKI_TRY(tx.Check(p));
@@ -107,7 +113,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_TRY(CheckIssuer(ctx, *ca_name));
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
                           MQTTPKI_ASSIGN_OR_RETURN(Certificate cert,
-                                                   pki.IssueLeaf(*name, o, ca, ctx.now, pass, tx, report));
+                                                   pki.IssueLeaf(*name, o, ca, ctx.now, tx, report));
                           MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           Output out = ReportOutput(report, "Issued server certificate '" + cert.CommonName() +
                                                                 "' (" + cert.KeyDescription() + ") for " +
@@ -126,25 +132,27 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
     auto name = std::make_shared<std::string>();
     auto flags = std::make_shared<LeafFlags>();
     auto profile = std::make_shared<std::string>("server");
-    auto pass_flags = std::make_shared<PassphraseFlags>();
+    auto key_pass_file = std::make_shared<std::string>();
     auto encrypt_key = std::make_shared<bool>(false);
     auto force = std::make_shared<bool>(false);
     create->add_option("NAME", *name, "Name of the server, e.g. mqtt-server-1")->required();
     flags->Add(create);
     create->add_option("--profile", *profile, "server (default: needs --san) or client");
-    pass_flags->Add(create, false);
+    create->add_option("--key-passphrase-file", *key_pass_file,
+                       "With --encrypt-key: the key's passphrase (else $MQTTPKI_KEY_PASSPHRASE, else a prompt)");
     create->add_flag("--encrypt-key", *encrypt_key, "Encrypt the key with the passphrase");
     create->add_flag("--force", *force, "Overwrite existing files");
-    commands.push_back({create, [&ctx, name, flags, profile, pass_flags, encrypt_key, force]() -> Result<Output> {
+    commands.push_back({create, [&ctx, name, flags, profile, key_pass_file, encrypt_key, force]() -> Result<Output> {
                           MQTTPKI_TRY(PkiDir::ValidateName(*name));
                           MQTTPKI_ASSIGN_OR_RETURN(LeafOptions o, flags->Options());
                           MQTTPKI_ASSIGN_OR_RETURN(o.profile, ParseProfile(*profile));
                           o.encrypt_key = *encrypt_key;
                           PkiDir pki = ctx.Pki();
                           FileTransaction tx(pki.fs(), *force);
-                          PassphraseProvider pass(pki.fs(), pass_flags->file);
+                          PassphraseProvider key_pass(pki.fs(), *key_pass_file, kKeyPassphraseEnv);
+                          o.key_pass = &key_pass;
                           Report report;
-                          MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest req, pki.CreateCsr(*name, o, pass, tx, report));
+                          MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest req, pki.CreateCsr(*name, o, tx, report));
                           MQTTPKI_TRY(tx.Commit());
                           Output out = ReportOutput(report, "Created key and CSR for '" + req.Subject() + "' (" +
                                                                 req.KeyDescription() + ") with " + SanList(req.Sans()) +
@@ -192,9 +200,11 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_TRY(CheckIssuer(ctx, *ca_name));
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
                           // Keep a copy of what was asked for beside what was issued.
+                          // The CSR alone, re-encoded: the input file could hold more (a key, by mistake).
+                          std::string csr_pem = req.ToPem();
                           Result<std::string> kept = pki.fs().ReadFile(pki.CsrPath(cert_name), kMaxInputBytes);
-                          if (!kept.ok() || *kept != pem) {
-                            MQTTPKI_TRY(tx.Stage(pki.CsrPath(cert_name), pem, 0644));
+                          if (!kept.ok() || *kept != csr_pem) {
+                            MQTTPKI_TRY(tx.Stage(pki.CsrPath(cert_name), csr_pem, 0644));
                             report.files.push_back({pki.CsrPath(cert_name), "csr", cert_name});
                           }
                           MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, pki.SignCsr(cert_name, req, so, ca, ctx.now, tx, report));

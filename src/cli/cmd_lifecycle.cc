@@ -43,6 +43,8 @@ Result<int64_t> ParseDuration(const std::string& text, const std::string& flag) 
   return std::stoll(digits) * unit;
 }
 
+// NormalizeSerial writes a serial as the inventory stores it (OpenSSL's BN_bn2hex): upper case, no separators,
+// an even number of digits.
 std::string NormalizeSerial(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -50,6 +52,7 @@ std::string NormalizeSerial(const std::string& s) {
     out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   while (out.size() > 1 && out[0] == '0') out.erase(0, 1);
+  if (out.size() % 2 == 1) out.insert(0, "0");
   return out;
 }
 
@@ -345,12 +348,15 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     auto key = std::make_shared<std::string>();
     auto days = std::make_shared<std::string>();
     auto pass_file = std::make_shared<std::string>();
+    auto key_pass_file = std::make_shared<std::string>();
     sub->add_option("NAME", *name, "The entity to renew")->required();
     sub->add_flag("--rekey", *rekey, "Generate a new key too (default: keep the key)");
     sub->add_option("--key", *key, "Key type for --rekey (default: the old key's type)");
     sub->add_option("--days", *days, "Validity in days (default: the profile's)");
     sub->add_option("--passphrase-file", *pass_file, "Passphrase of the CA key");
-    commands.push_back({sub, [&ctx, name, rekey, key, days, pass_file]() -> Result<Output> {
+    sub->add_option("--key-passphrase-file", *key_pass_file,
+                    "With --rekey of an encrypted key: the new key's passphrase (else $MQTTPKI_KEY_PASSPHRASE)");
+    commands.push_back({sub, [&ctx, name, rekey, key, days, pass_file, key_pass_file]() -> Result<Output> {
       MQTTPKI_TRY(PkiDir::ValidateName(*name));
       std::optional<KeyType> key_type;
       if (!key->empty()) {
@@ -369,8 +375,10 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(r.ca, pass));
       FileTransaction tx(pki.fs(), /*force=*/true);  // renewing replaces the certificate (and key) in place
       Report report;
-      MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, pki.Reissue(*name, ca, *rekey, key_type, valid_days, ctx.now, pass,
-                                                             tx, report));
+      PassphraseProvider key_pass(pki.fs(), *key_pass_file, kKeyPassphraseEnv);
+      Profile profile = r.profile == "client" ? Profile::kClient : Profile::kServer;
+      MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, pki.Reissue(*name, ca, profile, *rekey, key_type, valid_days,
+                                                             ctx.now, &key_pass, tx, report));
       MQTTPKI_TRY(CommitAll(ctx, tx, report));
       Output out = ReportOutput(report, "Renewed " + *name + (*rekey ? " with a new key" : " (same key)") +
                                             ": serial " + cert.SerialHex() + ", valid until " +
@@ -460,7 +468,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
         if (r.profile != "server" || r.cert_path != pki.Relative(pki.CertPath(r.name))) continue;
         Result<Certificate> current = pki.LoadCertificate(r.name);
         if (!current.ok() || current->SerialHex() != r.serial) continue;  // not the file's certificate any more
-        MQTTPKI_TRY(pki.Reissue(r.name, fresh, false, std::nullopt, 0, ctx.now, pass, tx, report));
+        MQTTPKI_TRY(pki.Reissue(r.name, fresh, Profile::kServer, false, std::nullopt, 0, ctx.now, nullptr, tx, report));
         reissued.push_back(r.name);
       }
       Result<std::string> bundle = pki.fs().ReadFile(pki.BundlePath(), kMaxInputBytes);

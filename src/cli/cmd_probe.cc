@@ -110,6 +110,12 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
     o.timeout_ms = static_cast<int>(f->timeout * 1000);
     o.client_id = f->client_id;
     if (!f->username.empty()) o.username = f->username;
+    bool has_password = !f->password_file.empty() || std::getenv(kMqttPasswordEnv) != nullptr;
+    if (has_password && !o.username && std::find(o.mqtt_versions.begin(), o.mqtt_versions.end(), 4) !=
+                                           o.mqtt_versions.end()) {
+      return MakeError(ErrorCode::kUsage, "MQTT 3.1.1 sends a password only with a user name: give --username (or "
+                                          "--mqtt 5)");
+    }
     if (!f->password_file.empty()) {
       MQTTPKI_ASSIGN_OR_RETURN(std::string text, ReadFileArg(f->password_file));
       Secret raw(std::move(text));

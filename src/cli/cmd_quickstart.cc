@@ -77,7 +77,7 @@ void RegisterQuickstart(CLI::App& app, Context& ctx, std::vector<Command>& comma
     leaf.organization = defaults.organization;
     leaf.country = defaults.country;
     MQTTPKI_ASSIGN_OR_RETURN(Certificate server,
-                             pki.IssueLeaf(f->server, leaf, server_ca, ctx.now, pass, tx, report));
+                             pki.IssueLeaf(f->server, leaf, server_ca, ctx.now, tx, report));
     MQTTPKI_TRY(pki.WriteBundle(root.cert, {}, tx, report));
 
     // Check what a device will do, for every name, before anything is written.

@@ -45,7 +45,6 @@ std::string ExplainParseError(CLI::App& app, const CLI::ParseError& e) {
   }
   if (deepest != &app) return "'" + deepest->get_name() + "' needs a command (choose from: " + names + ")";
   return "no command given (choose from: " + names + ")";
-  return e.what();
 }
 
 int ReportError(const Context& ctx, const Error& e) {

@@ -376,6 +376,14 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
     if (i > 0) {  // one connection per protocol version
       session = Handshake(ctx.get(), o, o.name, report, &cert_requested);
       if (!session) return report;
+      // Only the first connection's chain was verified: credentials go only to the same certificate.
+      X509* leaf = SSL_get0_peer_certificate(session->ssl.get());
+      if (leaf == nullptr || X509_cmp(leaf, report.presented.front().get()) != 0) {
+        report.stage = ProbeStage::kVerify;
+        report.reason = "the broker presented a different certificate on the next connection (load balancer with "
+                        "mixed certificates, or an interception); nothing was sent";
+        return report;
+      }
     }
     std::string tls_failure;
     MqttAttempt attempt = ExchangeConnect(session->ssl.get(), o, o.mqtt_versions[i], &tls_failure);

@@ -132,10 +132,12 @@ Result<std::string> DeployThingsBoard(const DeployMaterial& m, const DeployOptio
     MQTTPKI_TRY(Stage(tx, report, f.Out(m.name + ".chain.pem"), ChainPem(m.chain), kPublicMode, "chain", m.name));
     std::string key_password;
     if (m.key_encrypted) {
-      // ThingsBoard reads legacy encrypted PEM (Proc-Type/DEK-Info) but not encrypted PKCS#8.
-      MQTTPKI_ASSIGN_OR_RETURN(Secret legacy, m.key.ToLegacyEncryptedPem(m.passphrase));
+      // ThingsBoard reads legacy encrypted PEM (Proc-Type/DEK-Info) but not encrypted PKCS#8. The password goes
+      // into the broker's config, so it is a new random one, never the PKI's passphrase.
+      MQTTPKI_ASSIGN_OR_RETURN(Secret password, RandomPassword());
+      MQTTPKI_ASSIGN_OR_RETURN(Secret legacy, m.key.ToLegacyEncryptedPem(password));
       MQTTPKI_TRY(Stage(tx, report, f.Out(m.name + ".key.pem"), legacy.str(), kSecretMode, "key", m.name));
-      key_password = m.passphrase.str();
+      key_password = password.str();
       has_secret = true;
     } else {
       MQTTPKI_ASSIGN_OR_RETURN(Secret key_pem, m.key.ToPem(nullptr));

@@ -140,8 +140,9 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
     if (!e.key_file.empty()) MQTTPKI_TRY(stage(dest.KeyPath(e.name), e.key_pem.str(), 0400, "key", e.name));
     MQTTPKI_TRY(stage(dest.CertPath(e.name), e.cert.ToPem(), 0644, "certificate", e.name));
     if (!e.csr_file.empty()) {
-      MQTTPKI_ASSIGN_OR_RETURN(std::string csr, fs.ReadFile(e.csr_file, kMaxInputBytes));
-      MQTTPKI_TRY(stage(dest.CsrPath(e.name), csr, 0644, "csr", e.name));
+      MQTTPKI_ASSIGN_OR_RETURN(std::string csr_text, fs.ReadFile(e.csr_file, kMaxInputBytes));
+      MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::FromPem(csr_text, e.csr_file));
+      MQTTPKI_TRY(stage(dest.CsrPath(e.name), csr.ToPem(), 0644, "csr", e.name));  // the CSR alone
     }
     bool leaf = !e.cert.IsCa();
     if (leaf) {

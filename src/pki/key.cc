@@ -51,11 +51,13 @@ Secret& Secret::operator=(const Secret& other) {
   }
   return *this;
 }
-Secret::Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
+// Moves copy and then wipe the source: moving a short std::string copies its bytes (small-string buffer) and
+// would leave them behind in the moved-from object.
+Secret::Secret(Secret&& other) noexcept : value_(other.value_) { other.Wipe(); }
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {
     Wipe();
-    value_ = std::move(other.value_);
+    value_ = other.value_;
     other.Wipe();
   }
   return *this;

@@ -31,7 +31,8 @@ class Tty {
     }
     (void)!::write(fd_, prompt.data(), prompt.size());
     std::string line;
-    char c;
+    line.reserve(1024);  // no reallocation leaves copies of the passphrase behind
+    char c = 0;
     bool got_any = false;
     for (;;) {
       ssize_t n = ::read(fd_, &c, 1);
@@ -42,6 +43,7 @@ class Tty {
       line.push_back(c);
     }
     if (have_tio) ::tcsetattr(fd_, TCSAFLUSH, &old_tio);
+    c = 0;
     Secret s(std::move(line));
     if (!got_any) return MakeError(ErrorCode::kInput, "no passphrase was entered");
     return s;
@@ -53,7 +55,8 @@ class Tty {
 
 }  // namespace
 
-PassphraseProvider::PassphraseProvider(FileSystem& fs, std::string file) : fs_(fs), file_(std::move(file)) {}
+PassphraseProvider::PassphraseProvider(FileSystem& fs, std::string file, const char* env)
+    : fs_(fs), file_(std::move(file)), env_(env) {}
 
 Result<Secret> PassphraseProvider::Find(const std::string& what, bool confirm) {
   if (cached_) return *cached_;
@@ -68,14 +71,15 @@ Result<Secret> PassphraseProvider::Find(const std::string& what, bool confirm) {
     cached_ = pass;
     return pass;
   }
-  if (const char* env = std::getenv(kPassphraseEnv); env != nullptr && *env != '\0') {
+  if (const char* env = std::getenv(env_); env != nullptr && *env != '\0') {
     cached_ = Secret(env);
     return *cached_;
   }
   Tty tty;
   if (!tty.ok()) {
-    return MakeError(ErrorCode::kInput, what + " needs a passphrase: give --passphrase-file FILE, set " +
-                                            kPassphraseEnv + ", or run on a terminal to be asked" +
+    std::string flag = std::string(env_) == kKeyPassphraseEnv ? "--key-passphrase-file" : "--passphrase-file";
+    return MakeError(ErrorCode::kInput, what + " needs a passphrase: give " + flag + " FILE, set " + env_ +
+                                            ", or run on a terminal to be asked" +
                                             (confirm ? " (or --no-passphrase to write the key unencrypted)" : ""));
   }
   MQTTPKI_ASSIGN_OR_RETURN(Secret first, tty.ReadHidden("Passphrase for " + what + ": "));

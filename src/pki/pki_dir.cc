@@ -104,6 +104,7 @@ Result<SubjectDefaults> PkiDir::Defaults() const {
 
 Status PkiDir::StageFile(const std::string& path, std::string data, mode_t mode, const std::string& kind,
                          const std::string& name, FileTransaction& tx, Report& report) const {
+  if (data.empty()) return MakeError(ErrorCode::kInternal, "refusing to write an empty " + kind + " to " + path);
   MQTTPKI_TRY(tx.Stage(path, std::move(data), mode));
   report.files.push_back({path, kind, name});
   return Status::Ok();
@@ -114,6 +115,26 @@ Status PkiDir::Init(const SubjectDefaults& d, FileTransaction& tx, Report& repor
   MQTTPKI_TRY(check.Validate());
   nlohmann::json j = {{"organization", d.organization}, {"country", d.country}, {"org_unit", d.org_unit}};
   return StageFile(ConfigPath(), j.dump(2) + "\n", kPublicMode, "config", "", tx, report);
+}
+
+Status PkiDir::StageLeafKey(const std::string& name, const PrivateKey& key, bool encrypt, PassphraseProvider* key_pass,
+                            FileTransaction& tx, Report& report) const {
+  if (encrypt && key_pass == nullptr) return MakeError(ErrorCode::kInternal, "no passphrase source for a leaf key");
+  PassphraseProvider none(fs_, "");
+  return StageKey(name, key, encrypt, encrypt ? *key_pass : none, tx, report);
+}
+
+Status PkiDir::CheckLeafName(const std::string& name) const {
+  MQTTPKI_TRY(ValidateName(name));
+  if (name == kRootName) return MakeError(ErrorCode::kUsage, "'root-ca' is reserved for the root CA");
+  Result<std::string> pem = fs_.ReadFile(CertPath(name), kMaxInputBytes);
+  if (pem.ok()) {
+    Result<std::vector<Certificate>> certs = Certificate::AllFromPem(*pem, CertPath(name));
+    if (certs.ok() && !certs->empty() && certs->front().IsCa()) {
+      return MakeError(ErrorCode::kInput, "'" + name + "' is a CA in " + root_ + ": a server or device needs another name");
+    }
+  }
+  return Status::Ok();
 }
 
 Status PkiDir::StageKey(const std::string& name, const PrivateKey& key, bool encrypt, PassphraseProvider& pass,
@@ -201,8 +222,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
 
 Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const LeafOptions& o,
                                                FileTransaction& tx) const {
-  MQTTPKI_TRY(ValidateName(name));
-  if (name == kRootName) return MakeError(ErrorCode::kUsage, "'root-ca' is reserved for the root CA");
+  MQTTPKI_TRY(CheckLeafName(name));
   if (o.sans.empty() && o.profile == Profile::kServer) {
     return MakeError(ErrorCode::kUsage, "a server certificate needs at least one --san (DNS name or IP address)");
   }
@@ -224,16 +244,16 @@ Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const L
   return KeyAndCsr{std::move(key), std::move(csr)};
 }
 
-Result<CertificateRequest> PkiDir::CreateCsr(const std::string& name, const LeafOptions& o,
-                                             PassphraseProvider& pass, FileTransaction& tx, Report& report) const {
+Result<CertificateRequest> PkiDir::CreateCsr(const std::string& name, const LeafOptions& o, FileTransaction& tx,
+                                             Report& report) const {
   MQTTPKI_ASSIGN_OR_RETURN(KeyAndCsr kc, MakeKeyAndCsr(name, o, tx));
-  MQTTPKI_TRY(StageKey(name, kc.key, o.encrypt_key, pass, tx, report));
+  MQTTPKI_TRY(StageLeafKey(name, kc.key, o.encrypt_key, o.key_pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), kc.csr.ToPem(), kPublicMode, "csr", name, tx, report));
   return std::move(kc.csr);
 }
 
 Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions& o, const CaMaterial& ca,
-                                      int64_t now, PassphraseProvider& pass, FileTransaction& tx,
+                                      int64_t now, FileTransaction& tx,
                                       Report& report) const {
   if (ca.name == kRootName) {
     report.warnings.push_back(
@@ -243,7 +263,7 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
   MQTTPKI_TRY(tx.Check(CertPath(name)));
   MQTTPKI_TRY(tx.Check(ChainPath(name)));
   MQTTPKI_ASSIGN_OR_RETURN(KeyAndCsr kc, MakeKeyAndCsr(name, o, tx));
-  MQTTPKI_TRY(StageKey(name, kc.key, o.encrypt_key, pass, tx, report));
+  MQTTPKI_TRY(StageLeafKey(name, kc.key, o.encrypt_key, o.key_pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), kc.csr.ToPem(), kPublicMode, "csr", name, tx, report));
   SignOptions so;
   so.profile = o.profile;
@@ -259,7 +279,24 @@ Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRe
   if (o.profile != Profile::kServer && o.profile != Profile::kClient) {
     return MakeError(ErrorCode::kUsage, "a CSR is signed with the server or client profile only");
   }
+  MQTTPKI_TRY(CheckLeafName(name));
   MQTTPKI_TRY(csr.VerifySignature("the CSR for " + name));
+  // Policy: only the key types this tool issues, and only well-formed names.
+  if (!KeyTypeFromDescription(csr.KeyDescription())) {
+    return MakeError(ErrorCode::kInput, "the CSR for " + name + " has a " + csr.KeyDescription() +
+                                            " key: mqttpki signs EC P-256/P-384 and RSA 2048-4096 keys only");
+  }
+  for (const SubjectAltName& s : csr.Sans()) {
+    Result<SubjectAltName> checked = ParseSan(s.ToString());
+    if (!checked.ok()) {
+      return MakeError(ErrorCode::kInput, "the CSR for " + name + " asks for a name that is not allowed: " +
+                                              checked.error().message.substr(checked.error().message.find(": ") + 2) +
+                                              " ('" + s.value + "')");
+    }
+  }
+  if (Status st = csr.SubjectFields().Validate(); !st.ok()) {
+    return MakeError(ErrorCode::kInput, "the CSR for " + name + " has an invalid subject: " + st.error().message);
+  }
   return IssueFromCsr(name, csr, o, ca, now, tx, report);
 }
 
@@ -271,6 +308,13 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   // Policy: the subject's C, O, OU, CN and the SANs are all a CSR decides; extensions come from the profile.
   io.subject = csr.SubjectFields();
   io.sans = o.sans.empty() ? csr.Sans() : o.sans;
+  if (!o.sans.empty()) {
+    // The CA's names replace the CSR's; a CN that is not one of them gives way to the first.
+    Result<SubjectAltName> cn = ParseSan(io.subject.common_name);
+    if (!cn.ok() || std::find(o.sans.begin(), o.sans.end(), *cn) == o.sans.end()) {
+      io.subject.common_name = o.sans.front().value;
+    }
+  }
   io.days = DaysOr(o.days, o.profile);
   io.now = now;
   if (io.subject.common_name.empty() && !io.sans.empty()) io.subject.common_name = io.sans.front().value;
@@ -280,9 +324,9 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   for (const Certificate& c : ca.chain) chain += c.ToPem();
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
   MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
+  // The key is recorded only when it was made here with the certificate; a signed CSR's key lives elsewhere.
   bool has_key = false;
   for (const Report::File& f : report.files) has_key = has_key || f.path == KeyPath(name);
-  if (!has_key) has_key = fs_.Exists(KeyPath(name)).value_or(false);
   RecordIssued(report, issued.certificate, name, ca.name, o.profile, has_key, true, now);
   return issued.certificate;
 }
@@ -344,15 +388,13 @@ Result<CaMaterial> PkiDir::LoadCa(const std::string& name, PassphraseProvider& p
   return ca;
 }
 
-Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& ca, bool rekey,
-                                    std::optional<KeyType> key_type, int days, int64_t now, PassphraseProvider& pass,
-                                    FileTransaction& tx, Report& report) const {
+Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& ca, Profile profile, bool rekey,
+                                    std::optional<KeyType> key_type, int days, int64_t now,
+                                    PassphraseProvider* key_pass, FileTransaction& tx, Report& report) const {
   MQTTPKI_ASSIGN_OR_RETURN(Certificate old, LoadCertificate(name));
   if (old.IsCa()) {
     return MakeError(ErrorCode::kInput, "'" + name + "' is a CA: use 'mqttpki rotate " + name + "' for a CA");
   }
-  std::vector<std::string> eku = old.ExtendedKeyUsage();
-  Profile profile = std::find(eku.begin(), eku.end(), "serverAuth") != eku.end() ? Profile::kServer : Profile::kClient;
   IssueOptions io;
   io.profile = profile;
   io.subject = old.SubjectFields();
@@ -367,7 +409,7 @@ Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& c
     Result<std::string> old_key_pem = fs_.ReadFile(KeyPath(name), kMaxInputBytes);
     bool encrypt = old_key_pem.ok() && PrivateKey::IsEncryptedPem(*old_key_pem);
     MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::Create(new_key, io.subject, io.sans));
-    MQTTPKI_TRY(StageKey(name, new_key, encrypt, pass, tx, report));
+    MQTTPKI_TRY(StageLeafKey(name, new_key, encrypt, key_pass, tx, report));
     MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
     public_key = new_key.get();
   }
@@ -393,7 +435,7 @@ Result<CaMaterial> PkiDir::RotateIntermediate(const CaMaterial& old, const CaMat
     mode_t mode;
     const char* kind;
   };
-  std::vector<Keep> keep = {{KeyPath(name), archive + name + ".key.pem", kKeyMode, "key"},
+  std::vector<Keep> keep = {{KeyPath(name), archive + "private/" + name + ".key.pem", kKeyMode, "key"},
                             {CertPath(name), archive + name + ".cert.pem", kPublicMode, "certificate"},
                             {CsrPath(name), archive + name + ".csr.pem", kPublicMode, "csr"}};
   bool encrypted = false;
@@ -437,7 +479,7 @@ Result<std::vector<CaMaterial>> PkiDir::LoadArchivedCas(const std::string& name,
     if (!pem.ok()) continue;
     MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, Certificate::FromPem(*pem, cert_path));
     if (cert.NotAfter() <= now) continue;
-    std::string key_path = ArchivePath(name, serial, name + ".key.pem");
+    std::string key_path = ArchivePath(name, serial, "private/" + name + ".key.pem");
     MQTTPKI_ASSIGN_OR_RETURN(LoadedKey key, ReadPrivateKey(fs_, key_path, pass));
     if (!cert.MatchesKey(key.key)) return MakeError(ErrorCode::kInput, key_path + " is not the key of " + cert_path);
     out.push_back(CaMaterial{name + "@" + serial, cert, std::move(key.key), {cert}});

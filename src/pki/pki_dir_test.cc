@@ -34,7 +34,7 @@ TEST_F(PkiDirTest, BuildsTheTutorialLayout) {
   ASSERT_TRUE(inter.ok()) << inter.error().message;
   LeafOptions leaf;
   leaf.sans = {ParseSan("mqtt.example.com").value()};
-  Result<Certificate> server = pki.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, pass, tx, report);
+  Result<Certificate> server = pki.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, tx, report);
   ASSERT_TRUE(server.ok()) << server.error().message;
   ASSERT_TRUE(pki.WriteBundle(root->cert, {}, tx, report).ok());
   ASSERT_TRUE(tx.Commit().ok());
@@ -122,7 +122,7 @@ TEST_F(PkiDirTest, FailedCommitLeavesNothing) {
       ASSERT_TRUE(inter.ok());
       LeafOptions leaf;
       leaf.sans = {ParseSan("10.0.0.5").value()};
-      ASSERT_TRUE(pki.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, pass, tx, report).ok());
+      ASSERT_TRUE(pki.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, tx, report).ok());
       st = tx.Commit();
     }
     if (fs.calls() < fail_at) break;

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 
+#include "mqttpki/crl.h"
 #include "mqttpki/pki_dir.h"
 #include "pki/internal.h"
 
@@ -128,11 +129,22 @@ Result<std::vector<PendingJournal>> CollectJournals(const PkiDir& pki) {
     int64_t pid = 0;
     MQTTPKI_ASSIGN_OR_RETURN(InventoryChange change, ParseJournal(*text, path, &pid));
     if (pid != ::getpid() && ProcessAlive(pid)) continue;  // its writer will apply it
+    // A journal is one command's intent: if any of its certificates did not land, none of its status changes
+    // apply (they supersede what is still in place); a CRL state applies only if that CRL is on disk.
     PendingJournal j{path, {}};
-    j.change.status_changes = change.status_changes;
-    j.change.crls = change.crls;
     for (const CertRecord& r : change.inserts) {
       if (CertOnDisk(pki.fs(), pki.Resolve(r.cert_path), r.sha256)) j.change.inserts.push_back(r);
+    }
+    if (j.change.inserts.size() == change.inserts.size()) j.change.status_changes = change.status_changes;
+    for (const CrlState& c : change.crls) {
+      size_t at = c.ca.find('@');
+      std::string crl_path = at == std::string::npos
+                                 ? pki.CrlPath(c.ca, false)
+                                 : pki.ArchivePath(c.ca.substr(0, at), c.ca.substr(at + 1), c.ca.substr(0, at) + ".crl.pem");
+      Result<std::string> crl = pki.fs().ReadFile(crl_path, 256 * 1024 * 1024);
+      if (!crl.ok()) continue;
+      Result<CrlInfo> info = ReadCrl(*crl, crl_path);
+      if (info.ok() && info->number == c.number) j.change.crls.push_back(c);
     }
     out.push_back(std::move(j));
   }
@@ -221,6 +233,8 @@ Status ApplyChangeLocked(Store& store, const InventoryChange& change) {
     Result<std::optional<CertRecord>> existing = store.BySerial(s.serial);
     if (!existing.ok()) return fail(existing.error());
     if (!existing->has_value()) continue;
+    // Revoked is final: replacing or re-issuing a revoked certificate must not take it off the CRL.
+    if ((*existing)->status == CertStatus::kRevoked && s.status != CertStatus::kRevoked) continue;
     if (Status st = store.SetStatus(s.serial, s.status, s.when, s.reason); !st.ok()) return fail(st.error());
   }
   for (const CrlState& c : change.crls) {

@@ -35,7 +35,7 @@ class InventoryTest : public ::testing::Test {
     Report report;
     LeafOptions leaf;
     leaf.sans = {ParseSan(name + ".example.com").value()};
-    EXPECT_TRUE(pki_->IssueLeaf(name, leaf, ca_, kNow, pass_, tx, report).ok());
+    EXPECT_TRUE(pki_->IssueLeaf(name, leaf, ca_, kNow, tx, report).ok());
     return report;
   }
 
@@ -212,6 +212,57 @@ TEST_F(InventoryTest, ReplacingACertificateSupersedesTheOldOne) {
   auto inv = Open();
   EXPECT_EQ(inv->store().BySerial(first)->value().status, CertStatus::kSuperseded);
   EXPECT_EQ(inv->store().Current("broker")->value().serial, report.inventory.inserts.front().serial);
+}
+
+// Replacing a revoked certificate (issue --force, rotate) must not take it off the CRL.
+TEST_F(InventoryTest, RevokedStaysRevoked) {
+  std::string first;
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    Report report = Stage("broker", tx);
+    first = report.inventory.inserts.front().serial;
+    ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  }
+  {
+    auto inv = Open();
+    InventoryChange revoke;
+    revoke.status_changes.push_back({first, CertStatus::kRevoked, RevocationReason::kKeyCompromise, kNow});
+    ASSERT_TRUE(ApplyChange(inv->store(), revoke).ok());
+  }
+  FileTransaction tx(RealFileSystem(), true);
+  Report report = Stage("broker", tx);
+  ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  auto inv = Open();
+  EXPECT_EQ(inv->store().BySerial(first)->value().status, CertStatus::kRevoked);
+  Result<std::vector<RevokedEntry>> revoked = inv->store().Revoked("server-ca", kNow);
+  ASSERT_TRUE(revoked.ok());
+  ASSERT_EQ(revoked->size(), 1u);
+  EXPECT_EQ(revoked->front().serial, first);
+}
+
+// A journal whose certificates did not all land applies none of its status changes.
+TEST_F(InventoryTest, IncompleteJournalSupersedesNothing) {
+  std::string first;
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    Report report = Stage("broker", tx);
+    first = report.inventory.inserts.front().serial;
+    ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+  }
+  Report replacement;
+  {
+    FileTransaction tx(RealFileSystem(), true);
+    replacement = Stage("broker", tx);  // marks |first| superseded, but its files never land
+  }
+  ASSERT_EQ(replacement.inventory.status_changes.size(), 1u);
+  {
+    FileTransaction tx(RealFileSystem(), false);
+    ASSERT_TRUE(StageJournal(*pki_, tx, replacement.inventory, kNow).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  auto inv = Open();
+  EXPECT_EQ(inv->store().BySerial(first)->value().status, CertStatus::kValid);
+  EXPECT_EQ(Pending(), 0u);
 }
 
 }  // namespace

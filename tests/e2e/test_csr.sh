@@ -52,7 +52,7 @@ expect_exit 0 "csr sign --name broker2o --san override.example.com --days 90" \
 C2=$P/broker2o/certs/broker2o.cert.pem
 check "--name decides the output name" test -f "$C2"
 check "--san replaced the CSR's SANs (exactly DNS:override.example.com)" san_is "$C2" "DNS:override.example.com"
-check "CN taken from the CSR" test "$(subject_cn "$C2")" = "Broker Two"
+check "--san replaced the names: the CN follows the first of them" test "$(subject_cn "$C2")" = "override.example.com"
 check "--days 90 honoured" validity_days_is "$C2" 90
 check "override cert: EKU serverAuth" ext_is "$C2" extendedKeyUsage noncritical "TLS Web Server Authentication"
 check "override cert verifies for override.example.com" \
@@ -143,5 +143,36 @@ check "dev1: openssl verify -purpose sslclient OK" \
     openssl verify -x509_strict -purpose sslclient -CAfile "$BUNDLE" -untrusted "$CA" "$CC"
 check_fails "dev1: openssl verify -purpose sslserver refuses it" \
     openssl verify -x509_strict -purpose sslserver -CAfile "$BUNDLE" -untrusted "$CA" "$CC"
+
+# --- policy: what a CSR may not ask for, and what is never copied from the input file ----------------------------
+printf '%s\n' '[ req ]' 'prompt = no' 'distinguished_name = dn' 'req_extensions = ext' '[ dn ]' 'CN = evil.example.com' \
+    '[ ext ]' 'subjectAltName = DNS:*.*.com, DNS:evil.example.com' > "$T/bad-names.cnf"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/bad-names.key" \
+    -out "$T/bad-names.csr.pem" -config "$T/bad-names.cnf" 2>/dev/null
+snapshot "$P"
+expect_exit 3 "a CSR asking for a double wildcard is refused" \
+    "$MQTTPKI" --pki "$P" csr sign "$T/bad-names.csr.pem" --profile server
+expect_out_contains "asks for a name that is not allowed" "says which name is not allowed"
+assert_unchanged "$P" "refused CSR wrote nothing"
+
+openssl req -new -newkey rsa:1024 -nodes -keyout "$T/weak.key" -out "$T/weak.csr.pem" \
+    -subj "/CN=weak.example.com" -addext "subjectAltName=DNS:weak.example.com" 2>/dev/null
+expect_exit 3 "an RSA-1024 CSR is refused" "$MQTTPKI" --pki "$P" csr sign "$T/weak.csr.pem" --profile server
+expect_out_contains "RSA 1024" "names the weak key"
+assert_unchanged "$P" "weak CSR wrote nothing"
+
+# A CSR file that carries its private key too (openssl req -keyout and -out to one file): the PKI keeps the CSR only.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/both.pem" \
+    -subj "/CN=both.example.com" -addext "subjectAltName=DNS:both.example.com" -out "$T/both.csr" 2>/dev/null
+cat "$T/both.pem" "$T/both.csr" > "$T/both.csr.pem"
+expect_exit 0 "sign a CSR file that also holds a private key" \
+    "$MQTTPKI" --pki "$P" csr sign "$T/both.csr.pem" --profile server
+check "the kept copy holds the CSR only (no private key)" bash -c '! grep -q "PRIVATE KEY" "$1"' _ "$P/both/csr/both.csr.pem"
+
+expect_exit 3 "a leaf may not take a CA's name" \
+    "$MQTTPKI" --pki "$P" csr sign "$T/both.csr.pem" --profile server --name server-ca --force
+expect_out_contains "is a CA" "says the name is a CA's"
+check "server-ca is still a CA" bash -c 'openssl x509 -in "$1" -noout -ext basicConstraints | grep -q "CA:TRUE"' _ \
+    "$P/server-ca/certs/server-ca.cert.pem"
 
 finish

@@ -482,8 +482,8 @@ check "rotate: 1825 days" validity_days_is "$CA" 1825
 ARCH=$P/server-ca/archive/$OLD_CA_SERIAL_OSSL
 check "rotate: archive/<old serial>/ exists" test -d "$ARCH"
 check "rotate: archived cert is the old server-ca" same_cert "$ARCH/server-ca.cert.pem" "$OLD_CA"
-check "rotate: archived key is the old key (byte-identical)" test "$(sha_of "$ARCH/server-ca.key.pem")" = "$OLD_CA_KEY_SHA"
-check "rotate: archived key is 0400" mode_is "$ARCH/server-ca.key.pem" 400
+check "rotate: archived key is the old key (byte-identical)" test "$(sha_of "$ARCH/private/server-ca.key.pem")" = "$OLD_CA_KEY_SHA"
+check "rotate: archived key is 0400" mode_is "$ARCH/private/server-ca.key.pem" 400
 check "rotate: ca-bundle.pem unchanged (sha256)" test "$(sha_of "$BUNDLE")" = "$BUNDLE_SHA"
 check "rotate: root cert unchanged (sha256)" test "$(sha_of "$ROOT")" = "$ROOT_SHA"
 check "rotate: inventory: old server-ca superseded" test "$(row_of "$DB" "$OLD_CA_SERIAL" status)" = superseded

@@ -72,7 +72,7 @@ expect_exit 0 "--passphrase-file wins over MQTTPKI_PASSPHRASE" \
 
 # --- --encrypt-key on a server key ------------------------------------------------------------------------------
 expect_exit 0 "server issue --encrypt-key" \
-    "$MQTTPKI" --pki "$P" server issue s4 --san s4.example.com --encrypt-key --passphrase-file "$PP"
+    "$MQTTPKI" --pki "$P" server issue s4 --san s4.example.com --encrypt-key --passphrase-file "$PP" --key-passphrase-file "$PP"
 check "s4 key encrypted" first_line_is "$P/s4/private/s4.key.pem" "-----BEGIN ENCRYPTED PRIVATE KEY-----"
 check "s4 key opens with the passphrase" openssl pkey -in "$P/s4/private/s4.key.pem" -passin "file:$PP" -noout
 

@@ -204,7 +204,7 @@ check "days-ca: 400 days" validity_days_is "$P/days-ca/certs/days-ca.cert.pem" 4
 
 # --- --encrypt-key for a server key --------------------------------------------------------------------------
 expect_exit 0 "server issue senc --encrypt-key" \
-    "$MQTTPKI" --pki "$P" server issue senc --san senc.example.com --encrypt-key --passphrase-file "$PP"
+    "$MQTTPKI" --pki "$P" server issue senc --san senc.example.com --encrypt-key --passphrase-file "$PP" --key-passphrase-file "$PP"
 check "senc: key is encrypted PKCS#8" first_line_is "$P/senc/private/senc.key.pem" "-----BEGIN ENCRYPTED PRIVATE KEY-----"
 check "senc: key opens with the passphrase" openssl pkey -in "$P/senc/private/senc.key.pem" -passin "file:$PP" -noout
 
