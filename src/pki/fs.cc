@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -112,7 +114,10 @@ class PosixFileSystem final : public FileSystem {
       ::close(fd);
       return MakeError(ErrorCode::kInput, path + " is a directory, not a file");
     }
+    // Sized up front and the buffer wiped after: the file may be a private key, and a growing string would leave
+    // copies of it in freed memory.
     std::string out;
+    out.reserve(static_cast<size_t>(sb.st_size) < max_bytes ? static_cast<size_t>(sb.st_size) + 1 : max_bytes + 1);
     char buf[65536];
     for (;;) {
       ssize_t n = ::read(fd, buf, sizeof(buf));
@@ -124,6 +129,7 @@ class PosixFileSystem final : public FileSystem {
       }
       if (n == 0) break;
       out.append(buf, static_cast<size_t>(n));
+      OPENSSL_cleanse(buf, static_cast<size_t>(n));
       if (out.size() > max_bytes) {
         ::close(fd);
         return MakeError(ErrorCode::kInput, path + " is too large (over " +
