@@ -30,7 +30,7 @@ struct ProbeOptions {
   std::optional<Secret> password;
   std::vector<Certificate> client_chain;  // for mutual TLS: leaf first
   const PrivateKey* client_key = nullptr;
-  int timeout_ms = 5000;     // for each of connect, handshake and CONNACK
+  int timeout_ms = 5000;     // the most each stage may take: TCP connect, TLS handshake, CONNECT to CONNACK
   int64_t now = 0;
 };
 

@@ -119,12 +119,7 @@ Socket Connect(const std::string& host, uint16_t port, int timeout_ms, std::stri
                                                                  : std::string(" failed: ") + std::strerror(e));
       continue;
     }
-    // Blocking from here on, with timeouts on every read and write.
-    int flags = ::fcntl(s.fd(), F_GETFL);
-    ::fcntl(s.fd(), F_SETFL, flags & ~O_NONBLOCK);
-    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    ::setsockopt(s.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    ::setsockopt(s.fd(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    // The socket stays non-blocking: every TLS call runs against a deadline (WithDeadline).
     int one = 1;
     ::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     reason->clear();
@@ -173,6 +168,28 @@ std::string TlsFailure(SSL* ssl, int rc, const char* during, int timeout_ms) {
   }
   return std::string("TLS ") + during + " failed" + (detail.empty() ? "" : ": " + detail);
 }
+
+// WithDeadline runs the OpenSSL call |op| until it completes, waiting for the socket between tries for no longer
+// than |deadline| in all: a broker that trickles bytes cannot hold a stage open longer than its timeout. On
+// timeout it returns |op|'s last result and sets |timed_out|.
+template <typename Op>
+int WithDeadline(SSL* ssl, Clock::time_point deadline, bool* timed_out, Op op) {
+  for (;;) {
+    int rc = op();
+    if (rc > 0) return rc;
+    int err = SSL_get_error(ssl, rc);
+    short events = err == SSL_ERROR_WANT_READ ? POLLIN : err == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+    if (events == 0) return rc;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd pfd{SSL_get_fd(ssl), events, 0};
+    if (left <= 0 || ::poll(&pfd, 1, static_cast<int>(left)) == 0) {
+      *timed_out = true;
+      return rc;
+    }
+  }
+}
+
+Clock::time_point DeadlineIn(int ms) { return Clock::now() + std::chrono::milliseconds(ms); }
 
 struct TlsSession {
   Socket socket;
@@ -235,7 +252,9 @@ std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const s
   *cert_requested = false;
   SSL_set_cert_cb(ssl.get(), NoteCertRequest, cert_requested);
   ossl::ClearErrors();
-  int rc = SSL_connect(ssl.get());
+  bool timed_out = false;
+  SSL* raw = ssl.get();
+  int rc = WithDeadline(raw, DeadlineIn(o.timeout_ms), &timed_out, [raw] { return SSL_connect(raw); });
   if (rc != 1) {
     report.stage = ProbeStage::kTls;
     report.reason = *cert_requested && o.client_chain.empty()
@@ -262,7 +281,11 @@ MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::s
   if (o.password) co.password = o.password->str();
   std::string packet = mqtt::EncodeConnect(co);
   ossl::ClearErrors();
-  int rc = SSL_write(ssl, packet.data(), static_cast<int>(packet.size()));
+  Clock::time_point deadline = DeadlineIn(o.timeout_ms);  // for the whole exchange, CONNECT to CONNACK
+  bool timed_out = false;
+  int rc = WithDeadline(ssl, deadline, &timed_out, [&] {
+    return SSL_write(ssl, packet.data(), static_cast<int>(packet.size()));
+  });
   OPENSSL_cleanse(packet.data(), packet.size());
   if (rc <= 0) {
     *tls_failure = TlsFailure(ssl, rc, "MQTT exchange", o.timeout_ms);
@@ -290,7 +313,9 @@ MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::s
       a.ms = MsSince(start);
       if (ack->accepted()) {
         std::string bye = mqtt::EncodeDisconnect(co.version);
-        SSL_write(ssl, bye.data(), static_cast<int>(bye.size()));
+        bool late = false;
+        WithDeadline(ssl, DeadlineIn(o.timeout_ms), &late,
+                     [&] { return SSL_write(ssl, bye.data(), static_cast<int>(bye.size())); });
       }
       return a;
     }
@@ -299,10 +324,13 @@ MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::s
       return a;
     }
     ossl::ClearErrors();
-    int n = SSL_read(ssl, chunk, sizeof(chunk));
+    int n = WithDeadline(ssl, deadline, &timed_out, [&] { return SSL_read(ssl, chunk, sizeof(chunk)); });
     if (n <= 0) {
       int err = SSL_get_error(ssl, n);
-      if (err == SSL_ERROR_SSL) {
+      if (timed_out) {
+        a.error = "no CONNACK within " + std::to_string(o.timeout_ms) + " ms";
+        ossl::ClearErrors();
+      } else if (err == SSL_ERROR_SSL) {
         *tls_failure = TlsFailure(ssl, n, "MQTT exchange", o.timeout_ms);
         a.error = *tls_failure;
       } else if (err == SSL_ERROR_WANT_READ) {

@@ -360,5 +360,23 @@ if start_broker mtls "$port" "$(broker_conf mtls "$D")"; then
     stop_broker "$BROKER_PID"
 fi
 
+# --- a server that accepts and then says nothing: each stage is bounded by --timeout ----------------------------
+SILENT_PORT=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); held = []
+while True:
+    c, _ = s.accept(); held.append(c)' "$SILENT_PORT" &
+SILENT_PID=$!
+at_exit stop_pid "$SILENT_PID"
+wait_port 127.0.0.1 "$SILENT_PORT" 5
+t0=${EPOCHREALTIME/[.,]/}
+expect_exit 1 "probe of a server that never answers the handshake" \
+    "$MQTTPKI" --pki "$P" probe "127.0.0.1:$SILENT_PORT" --timeout 1
+t1=${EPOCHREALTIME/[.,]/}
+expect_out_contains "FAILED (tls): the broker did not answer during the handshake within 1000 ms" "names the stage"
+check "the silent server held the probe about 1 s, not longer" test $(( (t1 - t0) / 1000 )) -lt 3000
+stop_pid "$SILENT_PID"
+
 stop_brokers
 finish
