@@ -44,7 +44,7 @@ std::string KeyNote(const CaOptions& o) {
 
 void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
   // init
-  {
+  if (ctx.Wants("init")) {
     auto* sub = app.add_subcommand("init", "Write the subject defaults (organization, country, OU) of a new PKI");
     auto org = std::make_shared<std::string>("mqttpki");
     auto country = std::make_shared<std::string>();
@@ -65,7 +65,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                         }});
   }
   // root create
-  {
+  if (ctx.Wants("root")) {
     auto* root_cmd = app.add_subcommand("root", "The offline root CA");
     root_cmd->require_subcommand(1);
     auto* sub = root_cmd->add_subcommand("create", "Create the self-signed root CA (root-ca)");
@@ -88,7 +88,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                         }});
   }
   // ca create NAME
-  {
+  if (ctx.Wants("ca")) {
     auto* ca_cmd = app.add_subcommand("ca", "Intermediate CAs");
     ca_cmd->require_subcommand(1);
     auto* sub = ca_cmd->add_subcommand("create", "Create an intermediate CA signed by the root (pathlen 0)");
@@ -118,7 +118,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                         }});
   }
   // bundle
-  {
+  if (ctx.Wants("bundle")) {
     auto* sub = app.add_subcommand("bundle", "Write ca-bundle.pem, the trust anchors devices embed");
     auto with_intermediate = std::make_shared<bool>(false);
     auto ca_name = std::make_shared<std::string>(kDefaultServerCaName);

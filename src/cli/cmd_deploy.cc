@@ -64,7 +64,7 @@ Result<DeployMaterial> LoadServer(const PkiDir& pki, const std::string& name, Pa
 }  // namespace
 
 void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
-  {
+  if (ctx.Wants("deploy")) {
     auto* sub = app.add_subcommand("deploy", "Write a broker's TLS files in the formats it reads, with a config snippet");
     struct Flags {
       std::string name, broker, out, target, tls = "1.2", passphrase_file;
@@ -117,7 +117,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       return out;
     }});
   }
-  {
+  if (ctx.Wants("export")) {
     auto* group = app.add_subcommand("export", "Export for devices");
     group->require_subcommand(1);
     auto* sub = group->add_subcommand("device", "The device trust bundle as PEM, DER and a C header for firmware");

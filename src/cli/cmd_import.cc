@@ -6,6 +6,7 @@
 namespace mqttpki::cli {
 
 void RegisterImport(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
+  if (!ctx.Wants("import")) return;
   auto* sub = app.add_subcommand("import", "Adopt a PKI built with the tutorial's openssl commands (copied, not moved)");
   auto dir = std::make_shared<std::string>();
   auto pass_file = std::make_shared<std::string>();

@@ -127,6 +127,7 @@ std::string PublicKeySha256(const std::string& der) {
 }  // namespace
 
 void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
+  if (!ctx.Wants("inspect")) return;
   auto* sub = app.add_subcommand("inspect", "Show a certificate, chain, CSR or key in plain words");
   auto file = std::make_shared<std::string>();
   auto pass_file = std::make_shared<std::string>();

@@ -68,7 +68,7 @@ std::string NameFromCsrFile(const std::string& path) {
 
 void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
   // server issue NAME
-  {
+  if (ctx.Wants("server")) {
     auto* server = app.add_subcommand("server", "Broker (server) certificates");
     server->require_subcommand(1);
     auto* sub = server->add_subcommand("issue", "Issue a broker certificate: key, CSR, certificate, chain file");
@@ -125,7 +125,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                         }});
   }
   // csr create NAME / csr sign FILE
-  {
+  if (ctx.Wants("csr")) {
     auto* csr = app.add_subcommand("csr", "Certificate signing requests: keys born where they are used");
     csr->require_subcommand(1);
     auto* create = csr->add_subcommand("create", "Create a key and a CSR (on the broker, where the key stays)");

@@ -118,7 +118,7 @@ std::vector<std::string> CrlWarnings(Store& store, int64_t now) {
 
 void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
   // list
-  {
+  if (ctx.Wants("list")) {
     auto* sub = app.add_subcommand("list", "List the certificates in the inventory");
     auto expiring = std::make_shared<std::string>();
     auto status = std::make_shared<std::string>();
@@ -170,7 +170,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     }});
   }
   // show NAME|SERIAL
-  {
+  if (ctx.Wants("show")) {
     auto* sub = app.add_subcommand("show", "Show one certificate of the inventory (NAME: its current one)");
     auto what = std::make_shared<std::string>();
     sub->add_option("NAME_OR_SERIAL", *what, "Entity name or serial number (hex)")->required();
@@ -211,7 +211,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     }});
   }
   // revoke NAME|SERIAL [--reason]
-  {
+  if (ctx.Wants("revoke")) {
     auto* sub = app.add_subcommand("revoke", "Revoke a certificate (publish it with 'mqttpki crl')");
     auto what = std::make_shared<std::string>();
     auto reason = std::make_shared<std::string>("unspecified");
@@ -244,7 +244,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     }});
   }
   // crl [--ca NAME] [--days N]
-  {
+  if (ctx.Wants("crl")) {
     auto* sub = app.add_subcommand("crl", "Write the CRL of each CA (PEM and DER) and pki/crl.pem with all of them");
     auto ca = std::make_shared<std::string>();
     auto days = std::make_shared<std::string>("30");
@@ -341,7 +341,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     }});
   }
   // renew NAME [--rekey]
-  {
+  if (ctx.Wants("renew")) {
     auto* sub = app.add_subcommand("renew", "Re-issue a server or client certificate with the same names");
     auto name = std::make_shared<std::string>();
     auto rekey = std::make_shared<bool>(false);
@@ -389,9 +389,8 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     }});
   }
   // needs-renewal NAME|FILE [--expires-in]
-  {
-    auto* sub = app.add_subcommand(
-        "needs-renewal", "Exit 1 when a certificate should be renewed, 0 when not (for cron: ... || mqttpki renew)");
+  if (ctx.Wants("needs-renewal")) {
+    auto* sub = app.add_subcommand("needs-renewal", "Exit 1 when a certificate should be renewed, 0 when not (for cron: ... || mqttpki renew)");
     auto what = std::make_shared<std::string>();
     auto within = std::make_shared<std::string>("66%");
     sub->add_option("NAME_OR_FILE", *what, "Entity name, or a certificate file")->required();
@@ -435,9 +434,8 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     }});
   }
   // rotate CA
-  {
-    auto* sub = app.add_subcommand(
-        "rotate", "New key and certificate for an intermediate CA; its servers are re-issued; devices keep the root");
+  if (ctx.Wants("rotate")) {
+    auto* sub = app.add_subcommand("rotate", "New key and certificate for an intermediate CA; its servers are re-issued; devices keep the root");
     auto name = std::make_shared<std::string>();
     auto days = std::make_shared<std::string>();
     auto pass_file = std::make_shared<std::string>();

@@ -59,6 +59,7 @@ std::string CertLine(const Certificate& c, int64_t now) {
 }  // namespace
 
 void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
+  if (!ctx.Wants("probe")) return;
   auto* sub = app.add_subcommand("probe", "Connect to a live broker as a device would: TCP, TLS, chain, MQTT CONNECT");
   struct Flags {
     std::string target, bundle, name, tls, mqtt = "both", client_id, username, password_file, cert, key,

@@ -24,6 +24,7 @@ std::string Pad(std::string s, size_t width) {
 }  // namespace
 
 void RegisterQuickstart(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
+  if (!ctx.Wants("quickstart")) return;
   auto* sub = app.add_subcommand(
       "quickstart", "Build the whole PKI at once: root CA, server CA, one broker certificate, chain and bundle");
   auto f = std::make_shared<QuickstartFlags>();

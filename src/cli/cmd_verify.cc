@@ -5,6 +5,7 @@
 namespace mqttpki::cli {
 
 void RegisterVerify(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
+  if (!ctx.Wants("verify")) return;
   auto* sub = app.add_subcommand("verify", "Verify a chain file (leaf first) or certificate as a device would");
   auto file = std::make_shared<std::string>();
   auto bundle = std::make_shared<std::string>();

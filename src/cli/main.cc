@@ -61,6 +61,27 @@ int ReportError(const Context& ctx, const Error& e) {
   return code;
 }
 
+// CommandOf finds the command word in |argv| (skipping the global options), if it is one of ours.
+std::string CommandOf(int argc, char** argv) {
+  static const char* const kCommands[] = {"quickstart", "init",   "root",   "ca",     "bundle",  "server",
+                                          "csr",        "verify", "inspect", "probe", "deploy",  "export",
+                                          "list",       "show",   "revoke", "crl",    "renew",   "needs-renewal",
+                                          "rotate",     "import"};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--pki") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    for (const char* c : kCommands) {
+      if (a == c) return a;
+    }
+    return {};
+  }
+  return {};
+}
+
 int Run(int argc, char** argv) {
   // The openssl.cnf of the machine has no say in what we issue, and loading it costs start-up time.
   OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
@@ -72,6 +93,7 @@ int Run(int argc, char** argv) {
   const char* env_dir = std::getenv("MQTTPKI_DIR");
   ctx.pki_dir = env_dir != nullptr && *env_dir != '\0' ? env_dir : "pki";
   ctx.now = static_cast<int64_t>(std::time(nullptr));
+  ctx.command = CommandOf(argc, argv);
 
   CLI::App app{kDescription, "mqttpki"};
   app.set_version_flag("--version", "mqttpki 0.1.0");
