@@ -6,6 +6,9 @@
 //   NAME/certs/NAME.cert.pem     its certificate
 //   NAME/csr/NAME.csr.pem        its CSR (not for the root)
 //   NAME/NAME.chain.pem          servers: leaf first, then the intermediate; never the root
+//   CA/crl/CA.crl.{pem,der}      the CA's CRL; crl.pem holds every CA's current CRL
+//   CA/archive/SERIAL/           a rotated intermediate's key (in private/), certificate, CSR and CRL
+//   inventory.db, .pending/      the certificate inventory and its journals (inventory.h)
 //
 // Operations stage their files in a FileTransaction that the caller commits, so a command that does several
 // (quickstart) writes everything or nothing. They take "now" from the caller.
