@@ -25,6 +25,9 @@ namespace mqttpki {
 enum class Profile { kRoot, kIntermediate, kServer, kClient };
 
 std::string ProfileName(Profile profile);
+// ProfileOf classifies an existing certificate (adopted or imported): a self-signed CA is the root, another CA an
+// intermediate, a leaf with only clientAuth a client, any other leaf (serverAuth, or no EKU at all) a server.
+Profile ProfileOf(const Certificate& cert);
 int DefaultDays(Profile profile);
 
 // IssueOptions is what a new certificate says.

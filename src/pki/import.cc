@@ -152,14 +152,8 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
       }
       MQTTPKI_TRY(stage(dest.ChainPath(e.name), chain, 0644, "chain", e.name));
     }
-    std::vector<std::string> eku = e.cert.ExtendedKeyUsage();
-    bool client_only = std::find(eku.begin(), eku.end(), "clientAuth") != eku.end() &&
-                       std::find(eku.begin(), eku.end(), "serverAuth") == eku.end();
-    Profile profile = e.cert.IsCa() ? (&e == roots.front() ? Profile::kRoot : Profile::kIntermediate)
-                      : client_only ? Profile::kClient
-                                    : Profile::kServer;
-    dest.RecordIssued(report, e.cert, e.name, &e == roots.front() ? kRootName : issuer_of[e.name]->name, profile,
-                      !e.key_file.empty(), leaf, now);
+    dest.RecordIssued(report, e.cert, e.name, &e == roots.front() ? kRootName : issuer_of[e.name]->name,
+                      ProfileOf(e.cert), !e.key_file.empty(), leaf, now);
   }
   // The bundle: theirs if it holds our root, else the root alone.
   std::string bundle = roots.front()->cert.ToPem();

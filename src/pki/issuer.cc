@@ -23,6 +23,14 @@ std::string ProfileName(Profile profile) {
   return "unknown";
 }
 
+Profile ProfileOf(const Certificate& cert) {
+  if (cert.IsCa()) return cert.IsSelfIssued() ? Profile::kRoot : Profile::kIntermediate;
+  std::vector<std::string> eku = cert.ExtendedKeyUsage();
+  bool client = std::find(eku.begin(), eku.end(), "clientAuth") != eku.end();
+  bool server = std::find(eku.begin(), eku.end(), "serverAuth") != eku.end();
+  return client && !server ? Profile::kClient : Profile::kServer;
+}
+
 int DefaultDays(Profile profile) {
   switch (profile) {
     case Profile::kRoot: return 3650;

@@ -11,6 +11,7 @@
 #include <map>
 
 #include "mqttpki/crl.h"
+#include "mqttpki/issuer.h"
 #include "mqttpki/pki_dir.h"
 #include "pki/internal.h"
 
@@ -151,13 +152,6 @@ Result<std::vector<PendingJournal>> CollectJournals(const PkiDir& pki) {
   return out;
 }
 
-std::string ProfileOf(const Certificate& c) {
-  if (c.IsCa()) return c.IsSelfIssued() ? "root" : "intermediate";
-  std::vector<std::string> eku = c.ExtendedKeyUsage();
-  if (std::find(eku.begin(), eku.end(), "serverAuth") != eku.end()) return "server";
-  if (std::find(eku.begin(), eku.end(), "clientAuth") != eku.end()) return "client";
-  return "leaf";
-}
 
 // AdoptExisting records the certificates of a PKI directory that had no inventory yet, except those at
 // |skip| (certificate paths a pending journal records anyway).
@@ -189,7 +183,7 @@ Status AdoptExisting(const PkiDir& pki, Store& store, int64_t now, const std::ve
     r.name = f.name;
     auto it = name_by_subject.find(f.cert.Issuer());
     r.ca = it != name_by_subject.end() ? it->second : "";
-    r.profile = ProfileOf(f.cert);
+    r.profile = ProfileName(ProfileOf(f.cert));
     r.cert_path = pki.Relative(pki.CertPath(f.name));
     if (pki.fs().Exists(pki.KeyPath(f.name)).value_or(false)) r.key_path = pki.Relative(pki.KeyPath(f.name));
     if (pki.fs().Exists(pki.ChainPath(f.name)).value_or(false)) r.chain_path = pki.Relative(pki.ChainPath(f.name));
