@@ -38,6 +38,10 @@ class PassphraseProvider {
   std::optional<Secret> cached_;
 };
 
+// ReadSecretLine reads the first line of |path| (a passphrase or password file), without its line ending; an
+// empty one is kInput, naming |what|.
+Result<Secret> ReadSecretLine(FileSystem& fs, const std::string& path, const std::string& what);
+
 // LoadedKey is a private key read from a file, with how it was stored there.
 struct LoadedKey {
   PrivateKey key;

@@ -118,9 +118,7 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
                                           "--mqtt 5)");
     }
     if (!f->password_file.empty()) {
-      MQTTPKI_ASSIGN_OR_RETURN(std::string text, ReadFileArg(f->password_file));
-      Secret raw(std::move(text));
-      o.password = Secret(raw.str().substr(0, raw.str().find_first_of("\r\n")));
+      MQTTPKI_ASSIGN_OR_RETURN(o.password, ReadSecretLine(RealFileSystem(), f->password_file, "password file"));
     } else if (const char* env = std::getenv(kMqttPasswordEnv); env != nullptr && *env != '\0') {
       o.password = Secret(env);
     }

@@ -61,13 +61,7 @@ PassphraseProvider::PassphraseProvider(FileSystem& fs, std::string file, const c
 Result<Secret> PassphraseProvider::Find(const std::string& what, bool confirm) {
   if (cached_) return *cached_;
   if (!file_.empty()) {
-    Result<std::string> content = fs_.ReadFile(file_, 64 * 1024);
-    if (!content.ok()) return content.error().Context("reading the passphrase file");
-    Secret raw(std::move(*content));
-    const std::string& s = raw.str();
-    size_t end = s.find_first_of("\r\n");
-    Secret pass(s.substr(0, end));
-    if (pass.empty()) return MakeError(ErrorCode::kInput, "the passphrase file " + file_ + " is empty");
+    MQTTPKI_ASSIGN_OR_RETURN(Secret pass, ReadSecretLine(fs_, file_, "passphrase file"));
     cached_ = pass;
     return pass;
   }
@@ -101,6 +95,16 @@ Result<Secret> PassphraseProvider::ForNewKey(const std::string& what) {
                                             std::to_string(kMinPassphraseLength) + " characters");
   }
   return pass;
+}
+
+Result<Secret> ReadSecretLine(FileSystem& fs, const std::string& path, const std::string& what) {
+  Result<std::string> content = fs.ReadFile(path, 64 * 1024);
+  if (!content.ok()) return content.error().Context("reading the " + what);
+  Secret raw(std::move(*content));
+  const std::string& s = raw.str();
+  Secret line(s.substr(0, s.find_first_of("\r\n")));
+  if (line.empty()) return MakeError(ErrorCode::kInput, "the " + what + " " + path + " is empty");
+  return line;
 }
 
 Result<LoadedKey> ReadPrivateKey(FileSystem& fs, const std::string& path, PassphraseProvider& pass) {
