@@ -508,3 +508,15 @@ stop_pid() {
     wait "$1" 2>/dev/null
     return 0
 }
+
+# --- certificates and the inventory, read with openssl and sqlite3 only -------------------------------------------
+# norm_serial S: a serial as upper-case hex without leading zeros ("serial=" prefix allowed)
+norm_serial() { local s=${1#serial=}; sed 's/^0*//' <<<"${s^^}"; }
+cert_serial() { norm_serial "$(openssl x509 -in "$1" -noout -serial 2>/dev/null)"; }
+# fp_colon CERT: its SHA-256 fingerprint as "AB:CD:..."
+fp_colon() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//'; }
+pubkey_of() { openssl x509 -in "$1" -noout -pubkey 2>/dev/null; }
+sha_of() { sha256sum <"$1" | cut -d' ' -f1; }
+# dbq DB SQL: run a query with sqlite3; row_of DB SERIAL COLUMNS: the inventory row of that serial
+dbq() { sqlite3 -batch -noheader -separator '|' "$1" "$2"; }
+row_of() { dbq "$1" "SELECT $3 FROM certificates WHERE ltrim(upper(serial),'0') = '$(norm_serial "$2")'"; }

@@ -10,13 +10,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v sqlite3 >/dev/null 2>&1 || { echo "Bail out! required tool missing: sqlite3"; echo "0 passed, 1 failed"; exit 1; }
 
 # --- helpers (openssl / sqlite3 only) -------------------------------------------------------------------------
-norm_serial() { local s=${1#serial=}; sed 's/^0*//' <<<"${s^^}"; }
-cert_serial() { norm_serial "$(openssl x509 -in "$1" -noout -serial 2>/dev/null)"; }
-fp_colon() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//'; }
-pubkey_of() { openssl x509 -in "$1" -noout -pubkey 2>/dev/null; }
-sha_of() { sha256sum <"$1" | cut -d' ' -f1; }
-dbq() { sqlite3 -batch -noheader -separator '|' "$1" "$2"; }
-row_of() { dbq "$1" "SELECT $3 FROM certificates WHERE ltrim(upper(serial),'0') = '$(norm_serial "$2")'"; }
 # row_is DB CERT NAME CA PROFILE STATUS: the row of CERT's serial agrees with openssl, its cert_path is CERT's copy
 row_is() {
     local db=$1 c=$2 errs=() n

@@ -10,15 +10,9 @@ for _tool in mosquitto mosquitto_pub; do command -v "$_tool" >/dev/null 2>&1 || 
 
 # --- helpers (openssl / sqlite3 only) -------------------------------------------------------------------------
 # norm_serial HEX: upper case, no "serial=", no leading zeros
-norm_serial() { local s=${1#serial=}; sed 's/^0*//' <<<"${s^^}"; }
-cert_serial() { norm_serial "$(openssl x509 -in "$1" -noout -serial 2>/dev/null)"; }
 # fp_colon FILE: SHA-256 fingerprint as openssl prints it (upper case, colons)
-fp_colon() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//'; }
-pubkey_of() { openssl x509 -in "$1" -noout -pubkey 2>/dev/null; }
 # dbq DB SQL: one sqlite3 query, '|' separated, no header
-dbq() { sqlite3 -batch -noheader -separator '|' "$1" "$2"; }
 # row_of DB SERIAL COLUMNS: the row of that serial (compared without leading zeros)
-row_of() { dbq "$1" "SELECT $3 FROM certificates WHERE ltrim(upper(serial),'0') = '$(norm_serial "$2")'"; }
 # abs_path P PATH: a cert_path from the inventory as a file name (absolute, or relative to the PKI dir's parent or
 # the PKI dir itself)
 abs_path() {
@@ -104,7 +98,6 @@ certtool_crl_good() {
     if [ $rc -eq 0 ] && grep -q 'Chain verification output: Verified' <<<"$o"; then return 0; fi
     echo "certtool exit $rc:"; tail -n 6 <<<"$o"; return 1
 }
-sha_of() { sha256sum <"$1" | cut -d' ' -f1; }
 # chain_is CHAIN CERT...: CHAIN holds exactly CERT... in that order
 chain_is() {
     local ch=$1 i=1 n c; shift
