@@ -225,27 +225,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<CertRecord>> BySerial(const std::string& serial) override {
-    std::string sql = std::string("SELECT ") + kColumns + " FROM certificates WHERE serial = ?";
-    Stmt s(db_, sql.c_str());
-    if (!s.ok()) return Fail("cannot query");
-    s.Bind(1, serial);
-    int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_ROW) return std::optional<CertRecord>(ReadRecord(s));
-    if (rc != SQLITE_DONE) return Fail("cannot query");
-    return std::optional<CertRecord>();
+    return OneRecord("WHERE serial = ?", serial);
   }
 
   Result<std::optional<CertRecord>> Current(const std::string& name) override {
-    std::string sql = std::string("SELECT ") + kColumns +
-                      " FROM certificates WHERE name = ? AND status = 'valid' ORDER BY not_before DESC, "
-                      "recorded_at DESC LIMIT 1";
-    Stmt s(db_, sql.c_str());
-    if (!s.ok()) return Fail("cannot query");
-    s.Bind(1, name);
-    int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_ROW) return std::optional<CertRecord>(ReadRecord(s));
-    if (rc != SQLITE_DONE) return Fail("cannot query");
-    return std::optional<CertRecord>();
+    return OneRecord("WHERE name = ? AND status = 'valid' ORDER BY not_before DESC, recorded_at DESC LIMIT 1", name);
   }
 
   Result<std::vector<CertRecord>> List(const ListFilter& f) override {
@@ -335,6 +319,18 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // OneRecord returns the first certificate row matching |where| (with one text parameter), if any.
+  Result<std::optional<CertRecord>> OneRecord(const char* where, const std::string& arg) {
+    std::string sql = std::string("SELECT ") + kColumns + " FROM certificates " + where;
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return Fail("cannot query");
+    s.Bind(1, arg);
+    int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) return std::optional<CertRecord>(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return std::optional<CertRecord>();
+  }
+
   // QueryInt runs a one-value query; the statement is finished before it returns.
   Result<int64_t> QueryInt(const char* sql) {
     Stmt s(db_, sql);
