@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# csr sign: 2000 random bytes instead of a CSR.
+DESC='csr sign: random binary (garbage DER)'
+make_input() { head -c 2000 /dev/urandom >"$WORK/garbage.csr.pem"; }
+CMD=(--pki "$PKI" csr sign "$WORK/garbage.csr.pem" --profile server)
+EXPECT_EXIT=3
+EXPECT_MSG='not a certificate request (CSR)'

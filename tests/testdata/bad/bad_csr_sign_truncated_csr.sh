@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# csr sign: a CSR cut off after 300 bytes.
+DESC='csr sign: truncated CSR PEM'
+make_input() { head -c 300 "$(pki_csr mqtt-server-1)" >"$WORK/trunc.csr.pem"; }
+CMD=(--pki "$PKI" csr sign "$WORK/trunc.csr.pem" --profile server)
+EXPECT_EXIT=3
+EXPECT_MSG='holds a CSR that cannot be parsed'

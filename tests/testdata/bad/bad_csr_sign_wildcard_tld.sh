@@ -1,0 +1,6 @@
+# shellcheck shell=bash
+DESC='csr sign: SAN *.com (wildcard over a whole top-level domain)'
+make_input() { mk_csr "$WORK/w.csr.pem" -subj /CN=w.example.com -addext 'subjectAltName=DNS:*.com'; }
+CMD=(--pki "$PKI" csr sign "$WORK/w.csr.pem" --profile server)
+EXPECT_EXIT=3
+EXPECT_MSG=("a wildcard needs at least two labels after it" "('*.com')")

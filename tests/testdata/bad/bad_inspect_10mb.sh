@@ -1,0 +1,6 @@
+# shellcheck shell=bash
+DESC='inspect: 10 MiB file'
+make_input() { big_file "$WORK/big.pem" 10 "$(pki_cert mqtt-server-1)"; }
+CMD=(--pki "$PKI" inspect "$WORK/big.pem")
+EXPECT_EXIT=3
+EXPECT_MSG='big.pem is too large'

@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# inspect: a private key PEM cut off after 150 bytes.
+DESC='inspect: truncated private key PEM'
+make_input() { head -c 150 "$(pki_key mqtt-server-1)" >"$WORK/trunc.key.pem"; }
+CMD=(--pki "$PKI" inspect "$WORK/trunc.key.pem")
+EXPECT_EXIT=3
+EXPECT_MSG='holds a private key that cannot be parsed'

@@ -1,0 +1,6 @@
+# shellcheck shell=bash
+DESC='verify: empty file'
+make_input() { : >"$WORK/empty.pem"; }
+CMD=(--pki "$PKI" verify "$WORK/empty.pem")
+EXPECT_EXIT=3
+EXPECT_MSG='empty.pem holds no PEM data'
