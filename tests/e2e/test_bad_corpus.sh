@@ -306,7 +306,7 @@ run_one() {
         make_input >"$T/make_input.log" 2>&1 || rc=$?
         if [ "$rc" -eq 77 ]; then cat "$T/make_input.log"; exit 77; fi
         if [ "$rc" -ne 0 ]; then _fail "setup: make_input" "exit $rc: $(tail -n 20 "$T/make_input.log")"; finish; fi
-        grep '^# ' "$T/make_input.log"
+        grep -a '^# ' "$T/make_input.log"
     fi
     [ ${#CMD[@]} -gt 0 ] || { _fail "the case sets CMD"; finish; }
 
@@ -318,11 +318,12 @@ run_one() {
     E2E_TIMEOUT=$TIMEOUT _run env "${ENV[@]}" "$MQTTPKI" "${CMD[@]}" >"$T/stdout" 2>"$T/stderr"; RC=$?
     OUT_STDOUT=$(cat "$T/stdout"); OUT_STDERR=$(cat "$T/stderr")
     OUT=$(cat "$T/stdout" "$T/stderr")
-    # the command's output goes with the first failed check only ($(...) is a subshell: the flag is a file)
+    # the command's output goes with the first failed check only ($(...) is a subshell: the flag is a file), control
+    # characters made visible
     _detail() {
         [ -e "$T/detail.shown" ] && return 0
         : >"$T/detail.shown"
-        printf -- '--- exit %s, stdout:\n%s\n--- stderr:\n%s' "$RC" "$OUT_STDOUT" "$OUT_STDERR"
+        printf -- '--- exit %s, stdout:\n%s\n--- stderr:\n%s' "$RC" "$OUT_STDOUT" "$OUT_STDERR" | cat -v
     }
 
     if [ "$RC" -eq "$EXPECT_EXIT" ]; then _pass "exit $EXPECT_EXIT"
@@ -342,7 +343,7 @@ $(_detail)"
         else _fail "message does not contain $(printf '%q' "$m")" "$(_detail)"; fi
     done
     if [ "$EXPECT_EXIT" -eq 2 ] || [ "$EXPECT_EXIT" -eq 3 ]; then
-        if grep -q '^mqttpki: error: ' "$T/stderr"; then _pass "stderr has the 'mqttpki: error: ' prefix"
+        if grep -aq '^mqttpki: error: ' "$T/stderr"; then _pass "stderr has the 'mqttpki: error: ' prefix"
         else _fail "stderr has the 'mqttpki: error: ' prefix" "$(_detail)"; fi
     fi
     local a; for a in "${CMD[@]}"; do [ "$a" = --json ] && { _check_json; break; }; done
@@ -402,7 +403,7 @@ for c in "${CASES[@]}"; do
     elif [ $rc -eq 0 ]; then
         _pass "$name: $desc"
     else
-        _fail "$name: $desc" "$(grep -v '^ok - ' <<<"$out" | grep -v '^[0-9]* passed, [0-9]* failed$' | grep -v '^#   failed: ')"
+        _fail "$name: $desc" "$(grep -av '^ok - ' <<<"$out" | grep -av '^[0-9]* passed, [0-9]* failed$' | grep -av '^#   failed: ')"
     fi
 done
 

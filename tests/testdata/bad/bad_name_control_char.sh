@@ -1,0 +1,6 @@
+# shellcheck shell=bash
+# csr create: a NAME with \x01. Refused; the byte must not be printed raw.
+DESC='csr create: NAME with a control character (\x01)'
+CMD=(--pki "$PKI" csr create $'dev\x01ice' --san x.example.com)
+EXPECT_EXIT=2
+EXPECT_MSG='invalid name'

@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# csr sign FILE: NAME defaults to FILE's name without .csr.pem; a file called "..csr.pem" gives the name ".".
+DESC="csr sign: the CSR file's name gives the NAME '.'"
+make_input() { mk_csr "$WORK/..csr.pem" -subj /CN=dots.example.com -addext subjectAltName=DNS:dots.example.com; }
+CMD=(--pki "$PKI" csr sign "$WORK/..csr.pem" --profile server)
+EXPECT_EXIT=2
+EXPECT_MSG="invalid name '.'"

@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+DESC='server issue: 10 MiB passphrase file'
+PKI_SETUP=passphrase
+make_input() { big_file "$WORK/huge.txt" 10; }
+CMD=(--pki "$PKI" server issue s1 --san s1.example.com --passphrase-file "$WORK/huge.txt")
+EXPECT_EXIT=3
+EXPECT_MSG='huge.txt is too large'

@@ -1,0 +1,8 @@
+# shellcheck shell=bash
+DESC='renew: wrong passphrase in $MQTTPKI_PASSPHRASE'
+PKI_SETUP=passphrase
+CMD=(--pki "$PKI" renew mqtt-server-1)
+ENV=(MQTTPKI_PASSPHRASE=not-the-passphrase)
+EXPECT_EXIT=3
+EXPECT_MSG='wrong passphrase for'
+EXPECT_MSG_NOT=('not-the-passphrase')

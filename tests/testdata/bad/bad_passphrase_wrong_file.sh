@@ -1,0 +1,8 @@
+# shellcheck shell=bash
+DESC='server issue: --passphrase-file with the wrong passphrase'
+PKI_SETUP=passphrase
+make_input() { mk_passfile "$WORK/wrong.txt" 'not the passphrase'; }
+CMD=(--pki "$PKI" server issue s1 --san s1.example.com --passphrase-file "$WORK/wrong.txt")
+EXPECT_EXIT=3
+EXPECT_MSG='wrong passphrase for'
+EXPECT_MSG_NOT=('not the passphrase')
