@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='revoke: a serial that is not in the inventory'
+CMD=(--pki "$PKI" revoke 0123456789ABCDEF0123456789ABCDEF01234567)
+EXPECT_EXIT=3
+EXPECT_MSG="no certificate named or with serial '0123456789ABCDEF0123456789ABCDEF01234567'"
