@@ -4,6 +4,7 @@
 #define MQTTPKI_ISSUER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ std::string ProfileName(Profile profile);
 // intermediate, a leaf with only clientAuth a client, any other leaf (serverAuth, or no EKU at all) a server.
 Profile ProfileOf(const Certificate& cert);
 int DefaultDays(Profile profile);
+// CaIssuesFor says what a CA certificate is limited to by its extendedKeyUsage: kServer (serverAuth only),
+// kClient (clientAuth only), or nothing (no EKU: any leaf).
+std::optional<Profile> CaIssuesFor(const Certificate& ca);
+// CheckCaMayIssue refuses a |leaf| profile that CA |ca|'s extendedKeyUsage does not allow.
+Status CheckCaMayIssue(const Certificate& ca, Profile leaf);
 
 // IssueOptions is what a new certificate says.
 struct IssueOptions {
@@ -40,6 +46,9 @@ struct IssueOptions {
   int days = 365;           // validity from |now|
   int64_t now = 0;          // seconds since the epoch; the certificate is valid from now - kBackdateSeconds
   bool clamp_to_issuer = true;  // end no later than the issuer's notAfter (a warning says so)
+  // Intermediates only: kServer or kClient limits the CA to issuing that kind of certificate (an
+  // extendedKeyUsage of serverAuth or clientAuth on the CA, which verifiers apply to the whole chain).
+  std::optional<Profile> ca_for;
 };
 
 // kBackdateSeconds tolerates devices whose clocks run a little behind.

@@ -96,9 +96,21 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
     sub->add_option("NAME", *name, "Name of the CA, e.g. server-ca")->required();
     auto flags = std::make_shared<CaFlags>();
     flags->Add(sub, "1825");
-    commands.push_back({sub, [&ctx, name, flags]() -> Result<Output> {
+    auto issues_for = std::make_shared<std::string>();
+    sub->add_option("--for", *issues_for,
+                    "Limit what the CA issues: client (a device CA: clientAuth only) or server (serverAuth only); "
+                    "default: not limited");
+    commands.push_back({sub, [&ctx, name, flags, issues_for]() -> Result<Output> {
                           MQTTPKI_TRY(PkiDir::ValidateName(*name));
                           MQTTPKI_ASSIGN_OR_RETURN(CaOptions o, flags->Options());
+                          if (*issues_for == "client") {
+                            o.issues_for = Profile::kClient;
+                          } else if (*issues_for == "server") {
+                            o.issues_for = Profile::kServer;
+                          } else if (!issues_for->empty()) {
+                            return MakeError(ErrorCode::kUsage, "--for must be 'client' or 'server', not '" +
+                                                                    *issues_for + "'");
+                          }
                           PkiDir pki = ctx.Pki();
                           MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), flags->force);
@@ -111,8 +123,12 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca,
                                                    pki.CreateIntermediate(*name, o, root, ctx.now, pass, tx, report));
                           MQTTPKI_TRY(CommitAll(ctx, tx, report));
+                          std::string scope = o.issues_for == Profile::kClient   ? ", client certificates only"
+                                              : o.issues_for == Profile::kServer ? ", server certificates only"
+                                                                                 : "";
                           Output out = ReportOutput(report, "Created intermediate CA '" + ca.cert.Subject() + "' (" +
-                                                                ca.key.Description() + ", " + KeyNote(o) + "):");
+                                                                ca.key.Description() + ", " + KeyNote(o) + scope +
+                                                                "):");
                           out.json["subject"] = ca.cert.Subject();
                           return out;
                         }});

@@ -31,6 +31,27 @@ Profile ProfileOf(const Certificate& cert) {
   return client && !server ? Profile::kClient : Profile::kServer;
 }
 
+std::optional<Profile> CaIssuesFor(const Certificate& ca) {
+  std::vector<std::string> eku = ca.ExtendedKeyUsage();
+  if (eku.empty()) return std::nullopt;
+  bool client = std::find(eku.begin(), eku.end(), "clientAuth") != eku.end();
+  bool server = std::find(eku.begin(), eku.end(), "serverAuth") != eku.end();
+  if (client && !server) return Profile::kClient;
+  if (server && !client) return Profile::kServer;
+  return std::nullopt;
+}
+
+Status CheckCaMayIssue(const Certificate& ca, Profile leaf) {
+  if (leaf != Profile::kServer && leaf != Profile::kClient) return Status::Ok();
+  std::vector<std::string> eku = ca.ExtendedKeyUsage();
+  if (eku.empty()) return Status::Ok();
+  const char* needed = leaf == Profile::kServer ? "serverAuth" : "clientAuth";
+  if (std::find(eku.begin(), eku.end(), needed) != eku.end()) return Status::Ok();
+  std::string what = CaIssuesFor(ca) == Profile::kClient ? "client (device) certificates only" : "no " + ProfileName(leaf) + " certificates";
+  return MakeError(ErrorCode::kInput, "the CA '" + ca.CommonName() + "' may issue " + what +
+                                          " (its extendedKeyUsage lacks " + needed + "): use another CA");
+}
+
 int DefaultDays(Profile profile) {
   switch (profile) {
     case Profile::kRoot: return 3650;
@@ -158,10 +179,13 @@ Status AddProfileExtensions(X509* cert, const IssueOptions& o, EVP_PKEY* subject
   if (!ok) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   MQTTPKI_TRY(AddExtension(cert, NID_key_usage, true, ku.get()));
 
-  if (!is_ca) {
+  std::optional<Profile> eku_for;
+  if (!is_ca) eku_for = o.profile;
+  if (o.profile == Profile::kIntermediate) eku_for = o.ca_for;
+  if (eku_for) {
     auto eku = ossl::Wrap(sk_ASN1_OBJECT_new_null());
     if (!eku) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-    int nid = o.profile == Profile::kServer ? NID_server_auth : NID_client_auth;
+    int nid = *eku_for == Profile::kServer ? NID_server_auth : NID_client_auth;
     if (sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(nid)) <= 0) {
       return ossl::OsslError(ErrorCode::kInternal, "out of memory");
     }
@@ -218,10 +242,15 @@ Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key,
       return MakeError(ErrorCode::kInput, "'" + issuer_cert->Subject() +
                                               "' has pathlen 0 and cannot sign another CA");
     }
+    MQTTPKI_TRY(CheckCaMayIssue(*issuer_cert, o.profile));
     if (issuer_cert->NotAfter() <= o.now) {
       return MakeError(ErrorCode::kInput, "the issuer '" + issuer_cert->Subject() + "' expired on " +
                                               FormatTime(issuer_cert->NotAfter()));
     }
+  }
+  if (o.ca_for && (o.profile != Profile::kIntermediate ||
+                   (*o.ca_for != Profile::kServer && *o.ca_for != Profile::kClient))) {
+    return MakeError(ErrorCode::kInternal, "Issue: ca_for is for intermediates, server or client");
   }
   MQTTPKI_TRY(o.subject.Validate());
   if (o.profile == Profile::kServer || o.profile == Profile::kClient) {
