@@ -3,6 +3,12 @@
 
 #include <ctime>
 
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/obj_mac.h>
+
+#include "mqttpki/fleet.h"
 #include "mqttpki/issuer.h"
 #include "mqttpki/key.h"
 
@@ -32,6 +38,48 @@ void BM_IssueServerP256(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(Issue(lo, leaf_key.get(), &root, root_key));
 }
 BENCHMARK(BM_IssueServerP256);
+
+// The arithmetic a device costs at the least: one P-256 key generation and one ECDSA signature.
+void BM_P256KeygenRaw(benchmark::State& state) {
+  EC_KEY* k = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  for (auto _ : state) benchmark::DoNotOptimize(EC_KEY_generate_key(k));
+  EC_KEY_free(k);
+}
+BENCHMARK(BM_P256KeygenRaw);
+
+void BM_P256SignRaw(benchmark::State& state) {
+  EC_KEY* k = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  EC_KEY_generate_key(k);
+  unsigned char md[32] = {1, 2, 3};
+  for (auto _ : state) ECDSA_SIG_free(ECDSA_do_sign(md, 32, k));
+  EC_KEY_free(k);
+}
+BENCHMARK(BM_P256SignRaw);
+
+// One device: key, certificate, PEM, record (no I/O).
+void BM_DeviceIssue(benchmark::State& state) {
+  using namespace mqttpki;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  CaMaterial ca;
+  ca.name = "device-ca";
+  ca.key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  IssueOptions ro;
+  ro.profile = Profile::kRoot;
+  ro.subject.common_name = "Bench Device CA";
+  ro.days = 3650;
+  ro.now = now;
+  ca.cert = Issue(ro, ca.key.get(), nullptr, ca.key).value().certificate;
+  DeviceIssuer::Options o;
+  o.now = now;
+  o.subject_base.organization = "Bench";
+  std::vector<std::string> warnings;
+  auto issuer = std::move(DeviceIssuer::Create(ca, o, warnings).value());
+  auto worker = std::move(issuer->NewWorker().value());
+  DeviceSpec spec;
+  spec.id = "dev-000001";
+  for (auto _ : state) benchmark::DoNotOptimize(worker->Issue(spec));
+}
+BENCHMARK(BM_DeviceIssue);
 
 }  // namespace
 

@@ -48,6 +48,10 @@ Result<std::string> Deploy(const DeployMaterial& material, const DeployOptions& 
 
 enum class DeviceFormat { kPem, kDer, kCHeader };
 
+// CStringLines renders PEM text as the lines of a C string literal, one quoted line per text line (with its
+// "\n"), for headers that embed certificates and keys.
+std::string CStringLines(std::string_view text);
+
 // ExportDevice stages the trust bundle for firmware: ca-bundle.pem, ca-bundle.der (ca-bundle-N.der for more
 // than one certificate), and ca_bundle.h (a NUL-terminated PEM string and its length including the NUL, as
 // mbedtls_x509_crt_parse wants it).

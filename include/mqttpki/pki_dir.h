@@ -34,6 +34,7 @@ namespace mqttpki {
 inline constexpr const char* kRootName = "root-ca";
 inline constexpr const char* kDefaultServerCaName = "server-ca";
 inline constexpr const char* kDefaultServerName = "mqtt-server-1";
+inline constexpr const char* kDefaultDeviceCaName = "device-ca";
 
 // SubjectDefaults are the subject fields written by init and used when a command gives none.
 struct SubjectDefaults {
@@ -74,6 +75,9 @@ struct CaOptions {
   KeyType key = KeyType::kEcP256;
   int days = 0;                // 0: the profile's default
   KeyProtection protection;
+  // Intermediates: kServer or kClient limits what the CA may issue (IssueOptions::ca_for); a device CA is
+  // kClient, so that a certificate it issues can never pass as a broker's.
+  std::optional<Profile> issues_for;
 };
 
 struct LeafOptions {
@@ -93,6 +97,10 @@ struct SignOptions {
   std::vector<SubjectAltName> sans;  // non-empty: replaces the CSR's SANs
   int days = 0;
 };
+
+// CheckCsrPolicy is what every CSR must pass before it is signed: its signature verifies (the requester holds
+// the key), its key is a type this tool issues, its names are well-formed. |what| names it in messages.
+Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what);
 
 class PkiDir {
  public:

@@ -69,6 +69,7 @@ struct ListFilter {
   std::optional<int64_t> expiring_before;  // not_after < this (and not yet superseded or revoked unless asked)
   std::string name;
   std::string ca;
+  std::vector<std::string> profiles;  // any of these ("root", "intermediate", "server", "client")
   size_t limit = 0;  // 0: no limit
 };
 

@@ -58,6 +58,7 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterImport(CLI::App& app, Context& ctx, std::vector<Command>& commands);
 void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // deploy, export
+void RegisterDevice(CLI::App& app, Context& ctx, std::vector<Command>& commands);  // device issue, device sign
 
 // --- shared argument handling (context.cc) ---
 

@@ -112,6 +112,7 @@ int Run(int argc, char** argv) {
   RegisterDeploy(app, ctx, commands);
   RegisterLifecycle(app, ctx, commands);
   RegisterImport(app, ctx, commands);
+  RegisterDevice(app, ctx, commands);
 
   try {
     app.parse(argc, argv);

@@ -384,6 +384,20 @@ Result<std::string> Deploy(const DeployMaterial& m, const DeployOptions& o, File
   return MakeError(ErrorCode::kInternal, "unknown broker");
 }
 
+std::string CStringLines(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    out += "    \"";
+    out.append(text.substr(start, nl - start));
+    out += nl < text.size() ? "\\n\"\n" : "\"\n";
+    start = nl + 1;
+  }
+  return out;
+}
+
 Status ExportDevice(const std::vector<Certificate>& bundle, const std::vector<DeviceFormat>& formats,
                     const std::string& out_dir, FileTransaction& tx, Report& report) {
   if (bundle.empty()) return MakeError(ErrorCode::kInput, "the CA bundle holds no certificate");
@@ -416,13 +430,7 @@ Status ExportDevice(const std::vector<Certificate>& bundle, const std::vector<De
              "#define MQTTPKI_CA_BUNDLE_H_\n\n"
              "#include <stddef.h>\n\n"
              "static const char mqttpki_ca_bundle_pem[] =\n";
-        size_t start = 0;
-        while (start < pem.size()) {
-          size_t nl = pem.find('\n', start);
-          if (nl == std::string::npos) nl = pem.size() - 1;
-          h += "    \"" + pem.substr(start, nl - start) + "\\n\"\n";
-          start = nl + 1;
-        }
+        h += CStringLines(pem);
         h += "    ;\n\n"
              "static const size_t mqttpki_ca_bundle_pem_len = sizeof(mqttpki_ca_bundle_pem);\n\n"
              "#endif /* MQTTPKI_CA_BUNDLE_H_ */\n";

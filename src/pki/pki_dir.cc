@@ -162,6 +162,8 @@ DistinguishedName PkiDir::CaSubject(const std::string& name, const CaOptions& o,
     dn.common_name = dn.organization + " Root CA";
   } else if (name == kDefaultServerCaName) {
     dn.common_name = dn.organization + " MQTT Server CA";
+  } else if (name == kDefaultDeviceCaName) {
+    dn.common_name = dn.organization + " Device CA";
   } else {
     dn.common_name = dn.organization + " " + name;
   }
@@ -209,6 +211,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
   io.subject = dn;
   io.days = DaysOr(o.days, Profile::kIntermediate);
   io.now = now;
+  io.ca_for = o.issues_for;
   MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &root.cert, root.key));
   MQTTPKI_TRY(StageKey(name, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
@@ -272,6 +275,27 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
   return IssueFromCsr(name, kc.csr, so, ca, now, tx, report);
 }
 
+Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what) {
+  MQTTPKI_TRY(csr.VerifySignature(what));
+  // Policy: only the key types this tool issues, and only well-formed names.
+  if (!KeyTypeFromDescription(csr.KeyDescription())) {
+    return MakeError(ErrorCode::kInput, what + " has a " + csr.KeyDescription() +
+                                            " key: mqttpki signs EC P-256/P-384 and RSA 2048-4096 keys only");
+  }
+  for (const SubjectAltName& s : csr.Sans()) {
+    Result<SubjectAltName> checked = ParseSan(s.ToString());
+    if (!checked.ok()) {
+      return MakeError(ErrorCode::kInput, what + " asks for a name that is not allowed: " +
+                                              checked.error().message.substr(checked.error().message.find(": ") + 2) +
+                                              " ('" + s.value + "')");
+    }
+  }
+  if (Status st = csr.SubjectFields().Validate(); !st.ok()) {
+    return MakeError(ErrorCode::kInput, what + " has an invalid subject: " + st.error().message);
+  }
+  return Status::Ok();
+}
+
 Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& o,
                                     const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const {
   MQTTPKI_TRY(ValidateName(name));
@@ -280,23 +304,7 @@ Result<Certificate> PkiDir::SignCsr(const std::string& name, const CertificateRe
     return MakeError(ErrorCode::kUsage, "a CSR is signed with the server or client profile only");
   }
   MQTTPKI_TRY(CheckLeafName(name));
-  MQTTPKI_TRY(csr.VerifySignature("the CSR for " + name));
-  // Policy: only the key types this tool issues, and only well-formed names.
-  if (!KeyTypeFromDescription(csr.KeyDescription())) {
-    return MakeError(ErrorCode::kInput, "the CSR for " + name + " has a " + csr.KeyDescription() +
-                                            " key: mqttpki signs EC P-256/P-384 and RSA 2048-4096 keys only");
-  }
-  for (const SubjectAltName& s : csr.Sans()) {
-    Result<SubjectAltName> checked = ParseSan(s.ToString());
-    if (!checked.ok()) {
-      return MakeError(ErrorCode::kInput, "the CSR for " + name + " asks for a name that is not allowed: " +
-                                              checked.error().message.substr(checked.error().message.find(": ") + 2) +
-                                              " ('" + s.value + "')");
-    }
-  }
-  if (Status st = csr.SubjectFields().Validate(); !st.ok()) {
-    return MakeError(ErrorCode::kInput, "the CSR for " + name + " has an invalid subject: " + st.error().message);
-  }
+  MQTTPKI_TRY(CheckCsrPolicy(csr, "the CSR for " + name));
   return IssueFromCsr(name, csr, o, ca, now, tx, report);
 }
 
@@ -457,6 +465,7 @@ Result<CaMaterial> PkiDir::RotateIntermediate(const CaMaterial& old, const CaMat
   o.key = old.key.Type().value_or(KeyType::kEcP256);
   o.days = days;
   o.protection.encrypt = encrypted;
+  o.issues_for = CaIssuesFor(old.cert);  // a device CA stays one
   return CreateIntermediate(name, o, root, now, pass, tx, report);
 }
 

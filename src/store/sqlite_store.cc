@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <unordered_map>
 
 #include "mqttpki/store.h"
 
@@ -105,16 +107,27 @@ constexpr const char* kColumns =
     "serial, name, ca, profile, subject, issuer, sans, not_before, not_after, status, revoked_at, reason, sha256, "
     "cert_path, key_path, chain_path, recorded_at";
 
-// Stmt owns a prepared statement.
+// Stmt owns a prepared statement, or borrows a cached one (reset when done with).
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  explicit Stmt(sqlite3_stmt* cached) : stmt_(cached), rc_(cached != nullptr ? SQLITE_OK : SQLITE_ERROR), owned_(false) {}
+  ~Stmt() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   bool ok() const { return rc_ == SQLITE_OK; }
   sqlite3_stmt* get() const { return stmt_; }
   void Bind(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
+  // BindRef does not copy |s|, which must outlive the step (never a temporary).
+  void BindRef(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC); }
+  void BindRef(int i, std::string&& s) = delete;
   void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   std::string Text(int i) const {
     const unsigned char* t = sqlite3_column_text(stmt_, i);
@@ -125,6 +138,7 @@ class Stmt {
  private:
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
+  bool owned_ = true;
 };
 
 CertRecord ReadRecord(const Stmt& s) {
@@ -154,6 +168,7 @@ class SqliteStore final : public Store {
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteStore() override {
     if (in_tx_) Rollback();
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
 
@@ -169,6 +184,8 @@ class SqliteStore final : public Store {
       return MakeError(ErrorCode::kInput, path_ + " was written by a newer mqttpki (schema " + std::to_string(v) +
                                               "); upgrade mqttpki");
     }
+    // A bounded page cache large enough for a device batch's index inserts (allocated only as used).
+    MQTTPKI_TRY(Exec("PRAGMA cache_size = -65536"));
     if (v == kSchemaVersion) return Exec("PRAGMA synchronous = FULL");
     MQTTPKI_ASSIGN_OR_RETURN(int64_t objects, QueryInt("SELECT count(*) FROM sqlite_master"));
     if (objects > 0) {
@@ -195,26 +212,27 @@ class SqliteStore final : public Store {
   }
 
   Status Insert(const CertRecord& r) override {
-    Stmt s(db_, "INSERT INTO certificates (serial, name, ca, profile, subject, issuer, sans, not_before, not_after, "
-                "status, revoked_at, reason, sha256, cert_path, key_path, chain_path, recorded_at) VALUES "
-                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    // Cached: a device batch inserts a million rows.
+    Stmt s(Prepared("INSERT INTO certificates (serial, name, ca, profile, subject, issuer, sans, not_before, "
+                    "not_after, status, revoked_at, reason, sha256, cert_path, key_path, chain_path, recorded_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     if (!s.ok()) return Fail("cannot prepare an insert into");
-    s.Bind(1, r.serial);
-    s.Bind(2, r.name);
-    s.Bind(3, r.ca);
-    s.Bind(4, r.profile);
-    s.Bind(5, r.subject);
-    s.Bind(6, r.issuer);
-    s.Bind(7, r.sans);
+    s.BindRef(1, r.serial);
+    s.BindRef(2, r.name);
+    s.BindRef(3, r.ca);
+    s.BindRef(4, r.profile);
+    s.BindRef(5, r.subject);
+    s.BindRef(6, r.issuer);
+    s.BindRef(7, r.sans);
     s.Bind(8, r.not_before);
     s.Bind(9, r.not_after);
     s.Bind(10, CertStatusName(r.status));
     s.Bind(11, r.revoked_at);
     s.Bind(12, static_cast<int64_t>(r.reason));
-    s.Bind(13, r.sha256);
-    s.Bind(14, r.cert_path);
-    s.Bind(15, r.key_path);
-    s.Bind(16, r.chain_path);
+    s.BindRef(13, r.sha256);
+    s.BindRef(14, r.cert_path);
+    s.BindRef(15, r.key_path);
+    s.BindRef(16, r.chain_path);
     s.Bind(17, r.recorded_at);
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_CONSTRAINT) {
@@ -238,14 +256,18 @@ class SqliteStore final : public Store {
     if (f.expiring_before) sql += " AND not_after < ?2";
     if (!f.name.empty()) sql += " AND name = ?3";
     if (!f.ca.empty()) sql += " AND ca = ?4";
+    for (size_t i = 0; i < f.profiles.size(); ++i) {
+      sql += (i == 0 ? " AND profile IN (?" : ", ?") + std::to_string(5 + i) + (i + 1 == f.profiles.size() ? ")" : "");
+    }
     sql += f.expiring_before ? " ORDER BY not_after" : " ORDER BY recorded_at, name";
     if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
-    Stmt s(db_, sql.c_str());
+    Stmt s(Prepared(sql));
     if (!s.ok()) return Fail("cannot query");
     if (f.status) s.Bind(1, CertStatusName(*f.status));
     if (f.expiring_before) s.Bind(2, *f.expiring_before);
     if (!f.name.empty()) s.Bind(3, f.name);
     if (!f.ca.empty()) s.Bind(4, f.ca);
+    for (size_t i = 0; i < f.profiles.size(); ++i) s.Bind(static_cast<int>(5 + i), f.profiles[i]);
     std::vector<CertRecord> out;
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
@@ -321,14 +343,26 @@ class SqliteStore final : public Store {
  private:
   // OneRecord returns the first certificate row matching |where| (with one text parameter), if any.
   Result<std::optional<CertRecord>> OneRecord(const char* where, const std::string& arg) {
-    std::string sql = std::string("SELECT ") + kColumns + " FROM certificates " + where;
-    Stmt s(db_, sql.c_str());
+    Stmt s(Prepared(std::string("SELECT ") + kColumns + " FROM certificates " + where));
     if (!s.ok()) return Fail("cannot query");
     s.Bind(1, arg);
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_ROW) return std::optional<CertRecord>(ReadRecord(s));
     if (rc != SQLITE_DONE) return Fail("cannot query");
     return std::optional<CertRecord>();
+  }
+
+  // Prepared returns the cached statement for |sql| (nullptr if it cannot be prepared).
+  sqlite3_stmt* Prepared(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return nullptr;
+    }
+    cache_.emplace(sql, stmt);
+    return stmt;
   }
 
   // QueryInt runs a one-value query; the statement is finished before it returns.
@@ -369,6 +403,7 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::string path_;
   bool in_tx_ = false;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 }  // namespace

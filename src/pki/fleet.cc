@@ -1,0 +1,499 @@
+// DeviceIssuer: device certificates encoded directly in DER. See fleet.h for why.
+//
+// The certificate is exactly what Issue() makes for the client profile (issuer_test checks byte equality):
+//   TBSCertificate ::= SEQUENCE { [0] v3, serial (20 random bytes), signature algorithm, issuer, validity,
+//     subject (C, O, OU of the PKI; CN = id), subjectPublicKeyInfo, [3] extensions: basicConstraints CA:FALSE,
+//     keyUsage (critical) digitalSignature, extKeyUsage clientAuth, subjectKeyIdentifier, authorityKeyIdentifier,
+//     subjectAltName (the id when it is a DNS name, then the extra SANs) }
+#define OPENSSL_SUPPRESS_DEPRECATED  // EC_KEY, ECDSA_do_sign and SHA*_Init: the fast paths (see key.cc)
+
+#include "mqttpki/fleet.h"
+
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "mqttpki/issuer.h"
+#include "ossl/error.h"
+#include "ossl/ptr.h"
+#include "pki/der.h"
+#include "pki/internal.h"
+
+namespace mqttpki {
+
+namespace {
+
+using der::Append;
+
+// DER of the constant parts.
+constexpr unsigned char kVersion3[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
+constexpr unsigned char kEcdsaSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+constexpr unsigned char kEcdsaSha384[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
+constexpr unsigned char kRsaSha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                        0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
+constexpr unsigned char kP256SpkiPrefix[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                             0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                             0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
+// basicConstraints CA:FALSE (not critical); keyUsage critical digitalSignature; extKeyUsage clientAuth.
+constexpr unsigned char kClientExtensions[] = {
+    0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x13, 0x04, 0x02, 0x30, 0x00,                          // BC
+    0x30, 0x0e, 0x06, 0x03, 0x55, 0x1d, 0x0f, 0x01, 0x01, 0xff, 0x04, 0x04, 0x03, 0x02, 0x07, 0x80,  // KU
+    0x30, 0x13, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05,
+    0x05, 0x07, 0x03, 0x02};  // EKU
+constexpr unsigned char kOidSki[] = {0x06, 0x03, 0x55, 0x1d, 0x0e};
+constexpr unsigned char kOidAki[] = {0x06, 0x03, 0x55, 0x1d, 0x23};
+constexpr unsigned char kOidSan[] = {0x06, 0x03, 0x55, 0x1d, 0x11};
+constexpr unsigned char kOidCn[] = {0x06, 0x03, 0x55, 0x04, 0x03};
+
+std::string_view Bytes(const unsigned char* p, size_t n) { return {reinterpret_cast<const char*>(p), n}; }
+template <size_t N>
+std::string_view Bytes(const unsigned char (&a)[N]) {
+  return Bytes(a, N);
+}
+
+// Ext encodes one extension: SEQUENCE { OID, [critical,] OCTET STRING { value } }.
+void AppendExtension(std::string& out, std::string_view oid, std::string_view value) {
+  std::string body(oid);
+  Append(body, der::kOctetString, value);
+  Append(out, der::kSequence, body);
+}
+
+// ContentOf returns the contents of the DER TLV at the start of |in| and moves |in| past it (empty on error).
+bool ReadTlv(std::string_view& in, uint8_t& tag, std::string_view& content) {
+  if (in.size() < 2) return false;
+  tag = static_cast<uint8_t>(in[0]);
+  size_t len = static_cast<uint8_t>(in[1]);
+  size_t pos = 2;
+  if (len & 0x80) {
+    size_t n = len & 0x7f;
+    if (n == 0 || n > 4 || in.size() < 2 + n) return false;
+    len = 0;
+    for (size_t i = 0; i < n; ++i) len = (len << 8) | static_cast<uint8_t>(in[2 + i]);
+    pos += n;
+  }
+  if (in.size() - pos < len) return false;
+  content = in.substr(pos, len);
+  in.remove_prefix(pos + len);
+  return true;
+}
+
+// SubjectPublicKeyBits is the subjectPublicKey BIT STRING's bytes (after the unused-bits octet) of an SPKI.
+bool SubjectPublicKeyBits(std::string_view spki, std::string_view& bits) {
+  uint8_t tag = 0;
+  std::string_view seq, alg, bit;
+  if (!ReadTlv(spki, tag, seq) || tag != der::kSequence) return false;
+  if (!ReadTlv(seq, tag, alg) || tag != der::kSequence) return false;
+  if (!ReadTlv(seq, tag, bit) || tag != der::kBitString || bit.empty() || bit[0] != 0) return false;
+  bits = bit.substr(1);
+  return true;
+}
+
+void Sha256(const unsigned char* data, size_t len, unsigned char* md) {
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  SHA256_Update(&c, data, len);
+  SHA256_Final(md, &c);
+}
+
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+std::string PemEncode(std::string_view der, const char* label) {
+  std::string out;
+  size_t label_len = strlen(label);
+  size_t b64 = (der.size() + 2) / 3 * 4;
+  out.reserve(b64 + b64 / 64 + 2 * label_len + 40);
+  out.append("-----BEGIN ").append(label).append("-----\n");
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  size_t n = der.size();
+  size_t col = 0;
+  auto put = [&out, &col](char c) {
+    out.push_back(c);
+    if (++col == 64) {
+      out.push_back('\n');
+      col = 0;
+    }
+  };
+  size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
+    put(kBase64[v >> 18]);
+    put(kBase64[(v >> 12) & 63]);
+    put(kBase64[(v >> 6) & 63]);
+    put(kBase64[v & 63]);
+  }
+  if (i < n) {
+    uint32_t v = uint32_t{p[i]} << 16;
+    if (i + 1 < n) v |= uint32_t{p[i + 1]} << 8;
+    put(kBase64[v >> 18]);
+    put(kBase64[(v >> 12) & 63]);
+    put(i + 1 < n ? kBase64[(v >> 6) & 63] : '=');
+    put('=');
+  }
+  if (col != 0) out.push_back('\n');
+  out.append("-----END ").append(label).append("-----\n");
+  return out;
+}
+
+std::string EncodeP256Pkcs8(const unsigned char priv[32], const unsigned char pub[65]) {
+  // PrivateKeyInfo { 0, { id-ecPublicKey, prime256v1 }, OCTET STRING { ECPrivateKey { 1, priv, [1] pub } } }
+  static constexpr unsigned char kHead[] = {0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a,
+                                            0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                            0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01,
+                                            0x01, 0x04, 0x20};
+  static constexpr unsigned char kPub[] = {0xa1, 0x44, 0x03, 0x42, 0x00};
+  std::string out;
+  out.reserve(138);
+  out.append(Bytes(kHead));
+  out.append(Bytes(priv, 32));
+  out.append(Bytes(kPub));
+  out.append(Bytes(pub, 65));
+  return out;
+}
+
+Status ValidateDeviceId(const std::string& id) {
+  Status st = PkiDir::ValidateName(id);
+  if (!st.ok()) {
+    std::string m = st.error().message;
+    if (m.rfind("invalid name", 0) == 0) m = "invalid device id" + m.substr(12);
+    if (m.rfind("name '", 0) == 0) m = "device id '" + m.substr(6);
+    if (m == "a name is required") m = "a device id is required";
+    return MakeError(st.error().code, m);
+  }
+  return Status::Ok();
+}
+
+// ---- DeviceIssuer ----
+
+struct DeviceIssuer::Template {
+  std::string sig_alg;         // AlgorithmIdentifier DER
+  std::string issuer;          // Name DER
+  std::string validity;        // Validity DER
+  std::string subject_prefix;  // the RDNs before the CN (contents of the Name SEQUENCE)
+  std::string subject_text;    // "C=.., O=.., " (Certificate::Subject()'s form) before "CN=id"
+  std::string issuer_text;
+  std::string aki_ext;         // authorityKeyIdentifier extension DER
+  std::string chain_pem;       // the CA chain a device sends after its certificate
+  bool sha384 = false;
+  EVP_PKEY* ca_key = nullptr;  // owned by the CaMaterial, which outlives the issuer
+  KeyType key = KeyType::kEcP256;
+  int64_t not_before = 0, not_after = 0;
+  int64_t now = 0;
+};
+
+DeviceIssuer::~DeviceIssuer() = default;
+
+Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca, const Options& o,
+                                                           std::vector<std::string>& warnings) {
+  if (!ca.cert.IsCa()) return MakeError(ErrorCode::kInput, "'" + ca.cert.Subject() + "' is not a CA certificate");
+  if (!ca.cert.MatchesKey(ca.key)) {
+    return MakeError(ErrorCode::kInput, "the private key of CA '" + ca.name + "' does not match its certificate");
+  }
+  MQTTPKI_TRY(CheckCaMayIssue(ca.cert, Profile::kClient));
+  if (o.days <= 0) return MakeError(ErrorCode::kUsage, "--days must be a positive number of days");
+  if (ca.cert.NotAfter() <= o.now) {
+    return MakeError(ErrorCode::kInput, "the issuer '" + ca.cert.Subject() + "' expired on " +
+                                            FormatTime(ca.cert.NotAfter()));
+  }
+  auto t = std::make_unique<Template>();
+  t->key = o.key;
+  t->now = o.now;
+  t->ca_key = ca.key.get();
+  int base = EVP_PKEY_get_base_id(ca.key.get());
+  if (base == EVP_PKEY_EC) {
+    t->sha384 = DigestFor(ca.key.get()) == EVP_sha384();
+    t->sig_alg = std::string(t->sha384 ? Bytes(kEcdsaSha384) : Bytes(kEcdsaSha256));
+  } else if (base == EVP_PKEY_RSA) {
+    t->sig_alg = std::string(Bytes(kRsaSha256));
+  } else {
+    return MakeError(ErrorCode::kInput, "the key of CA '" + ca.name + "' is " + ca.key.Description() +
+                                            ": device batches are signed with EC or RSA CA keys");
+  }
+  X509_NAME* issuer = X509_get_subject_name(ca.cert.get());
+  unsigned char* buf = nullptr;
+  int len = i2d_X509_NAME(issuer, &buf);
+  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the issuer name");
+  t->issuer.assign(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
+  t->issuer_text = ca.cert.Subject();
+
+  // Validity, as Issue() sets it: backdated, and clamped to the CA's.
+  t->not_before = std::max(o.now - kBackdateSeconds, ca.cert.NotBefore());
+  t->not_after = o.now + static_cast<int64_t>(o.days) * 86400;
+  if (t->not_after > ca.cert.NotAfter()) {
+    t->not_after = ca.cert.NotAfter();
+    warnings.push_back("the certificates would outlive their issuer '" + ca.cert.CommonName() +
+                       "'; they end with it, on " + FormatTime(t->not_after));
+  }
+  std::string validity;
+  der::AppendTime(validity, t->not_before);
+  der::AppendTime(validity, t->not_after);
+  t->validity = der::Wrap(der::kSequence, validity);
+
+  // The subject's RDNs before the CN, encoded by OpenSSL exactly as for any other leaf.
+  DistinguishedName base_dn = o.subject_base;
+  base_dn.common_name.clear();
+  MQTTPKI_ASSIGN_OR_RETURN(auto name, BuildName(base_dn));
+  buf = nullptr;
+  len = i2d_X509_NAME(name.get(), &buf);
+  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the subject");
+  std::string_view name_der(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
+  uint8_t tag = 0;
+  std::string_view rdns;
+  bool ok = ReadTlv(name_der, tag, rdns);
+  t->subject_prefix = std::string(rdns);
+  OPENSSL_free(buf);
+  if (!ok) return MakeError(ErrorCode::kInternal, "cannot encode the subject");
+  t->subject_text = NameToString(name.get());
+  if (!t->subject_text.empty()) t->subject_text += ", ";
+
+  // authorityKeyIdentifier: the CA's subjectKeyIdentifier (as Issue() takes it).
+  const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca.cert.get());
+  std::string keyid;
+  if (ski != nullptr) {
+    keyid.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)), static_cast<size_t>(ASN1_STRING_length(ski)));
+  } else {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (X509_pubkey_digest(ca.cert.get(), EVP_sha1(), md, &mdlen) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot hash the CA's public key");
+    }
+    keyid.assign(reinterpret_cast<char*>(md), mdlen);
+  }
+  std::string aki;
+  Append(aki, 0x80, keyid);
+  AppendExtension(t->aki_ext, Bytes(kOidAki), der::Wrap(der::kSequence, aki));
+
+  auto issuer_obj = std::unique_ptr<DeviceIssuer>(new DeviceIssuer());
+  for (const Certificate& c : ca.chain) {
+    t->chain_pem += c.ToPem();
+    issuer_obj->chain_der_bytes_ += c.ToDer().size();
+    ++issuer_obj->chain_certs_;
+  }
+  issuer_obj->ca_name_ = ca.name;
+  issuer_obj->not_after_ = t->not_after;
+  issuer_obj->t_ = std::move(t);
+  return issuer_obj;
+}
+
+struct DeviceIssuer::Worker::State {
+  EC_KEY* signer = nullptr;           // EC CA: this thread's copy of the CA key
+  EVP_PKEY_CTX* rsa_signer = nullptr; // RSA CA
+  EC_KEY* p256 = nullptr;             // reused for every generated P-256 key
+  BN_CTX* bn = nullptr;
+  // Random bytes for serial numbers, drawn from the DRBG 4 KB at a time (one call per device costs more than
+  // the bytes).
+  unsigned char random[4096];
+  size_t random_left = 0;
+  ~State() {
+    EC_KEY_free(signer);
+    EVP_PKEY_CTX_free(rsa_signer);
+    EC_KEY_free(p256);
+    BN_CTX_free(bn);
+    OPENSSL_cleanse(random, sizeof(random));
+  }
+};
+
+DeviceIssuer::Worker::Worker(const DeviceIssuer& issuer) : issuer_(issuer), state_(std::make_unique<State>()) {}
+DeviceIssuer::Worker::~Worker() = default;
+
+Result<std::unique_ptr<DeviceIssuer::Worker>> DeviceIssuer::NewWorker() const {
+  std::unique_ptr<Worker> w(new Worker(*this));
+  Worker::State& s = *w->state_;
+  if (EVP_PKEY_get_base_id(t_->ca_key) == EVP_PKEY_EC) {
+    const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(t_->ca_key);
+    s.signer = ec != nullptr ? EC_KEY_dup(ec) : nullptr;
+    if (s.signer == nullptr) return ossl::OsslError(ErrorCode::kInternal, "cannot copy the CA key");
+  } else {
+    s.rsa_signer = EVP_PKEY_CTX_new(t_->ca_key, nullptr);
+    if (s.rsa_signer == nullptr || EVP_PKEY_sign_init(s.rsa_signer) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(s.rsa_signer, RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(s.rsa_signer, EVP_sha256()) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot prepare RSA signing");
+    }
+  }
+  if (t_->key == KeyType::kEcP256) {
+    s.p256 = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+    s.bn = BN_CTX_new();
+    if (s.p256 == nullptr || s.bn == nullptr) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+  }
+  return w;
+}
+
+Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
+  const Template& t = *issuer_.t_;
+  State& s = *state_;
+  DeviceCert out;
+  out.id = spec.id;
+
+  // The key: generated here (P-256 straight into PKCS#8; other types through OpenSSL's encoder), or the CSR's.
+  std::string spki_storage;
+  std::string_view spki;
+  std::string_view pub_bits;
+  unsigned char point[65];
+  if (!spec.spki_der.empty()) {
+    spki = spec.spki_der;
+    if (!SubjectPublicKeyBits(spki, pub_bits)) {
+      return MakeError(ErrorCode::kInput, "the public key of device '" + spec.id + "' is malformed");
+    }
+  } else if (s.p256 != nullptr) {
+    unsigned char priv[32];
+    const EC_POINT* pub = nullptr;
+    if (EC_KEY_generate_key(s.p256) != 1 || (pub = EC_KEY_get0_public_key(s.p256)) == nullptr ||
+        EC_POINT_point2oct(EC_KEY_get0_group(s.p256), pub, POINT_CONVERSION_UNCOMPRESSED, point, sizeof(point),
+                           s.bn) != sizeof(point) ||
+        EC_KEY_priv2oct(s.p256, priv, sizeof(priv)) != sizeof(priv)) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot generate a P-256 key");
+    }
+    out.key_der = Secret(EncodeP256Pkcs8(priv, point));
+    OPENSSL_cleanse(priv, sizeof(priv));
+    spki_storage.reserve(sizeof(kP256SpkiPrefix) + sizeof(point));
+    spki_storage.append(Bytes(kP256SpkiPrefix));
+    spki_storage.append(Bytes(point));
+    spki = spki_storage;
+    pub_bits = Bytes(point);
+  } else {
+    MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(t.key));
+    auto p8 = ossl::Wrap(EVP_PKEY2PKCS8(key.get()));
+    unsigned char* buf = nullptr;
+    int len = p8 ? i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &buf) : -1;
+    if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the device key");
+    out.key_der = Secret(std::string(reinterpret_cast<char*>(buf), static_cast<size_t>(len)));
+    OPENSSL_clear_free(buf, static_cast<size_t>(len));
+    spki_storage = key.PublicKeyDer();
+    spki = spki_storage;
+    if (!SubjectPublicKeyBits(spki, pub_bits)) return MakeError(ErrorCode::kInternal, "malformed public key");
+  }
+  if (!out.key_der.empty()) out.key_pem = Secret(PemEncode(out.key_der.str(), "PRIVATE KEY"));
+
+  // The SANs: the id first when it is a DNS name (as Issue() copies a CN), then the extra ones.
+  std::vector<SubjectAltName> sans;
+  if (Result<SubjectAltName> cn = ParseSan(spec.id); cn.ok()) sans.push_back(*cn);
+  for (const SubjectAltName& san : spec.sans) AddUnique(sans, san);
+
+  unsigned char serial[kSerialBytes];  // see fleet.h
+  uint64_t order = (static_cast<uint64_t>(t.now) & 0xffffffff) << 24 | (spec.ordinal & 0xffffff);
+  serial[0] = 0x40;  // positive, always 20 octets
+  for (int i = 7; i >= 1; --i, order >>= 8) serial[i] = static_cast<unsigned char>(order & 0xff);
+  if (s.random_left < sizeof(serial) - 8) {
+    if (RAND_bytes(s.random, sizeof(s.random)) != 1) return ossl::OsslError(ErrorCode::kInternal, "RNG failure");
+    s.random_left = sizeof(s.random);
+  }
+  memcpy(serial + 8, s.random + sizeof(s.random) - s.random_left, sizeof(serial) - 8);
+  OPENSSL_cleanse(s.random + sizeof(s.random) - s.random_left, sizeof(serial) - 8);
+  s.random_left -= sizeof(serial) - 8;
+
+  std::string body;
+  body.reserve(640 + 40 * sans.size());
+  body.append(Bytes(kVersion3));
+  Append(body, der::kInteger, Bytes(serial));
+  body.append(t.sig_alg);
+  body.append(t.issuer);
+  body.append(t.validity);
+  {
+    std::string cn;
+    cn.append(Bytes(kOidCn));
+    Append(cn, 0x0c, spec.id);  // UTF8String, as OpenSSL encodes a CN
+    std::string rdn = der::Wrap(0x31, der::Wrap(der::kSequence, cn));
+    std::string name = t.subject_prefix + rdn;
+    Append(body, der::kSequence, name);
+  }
+  body.append(spki);
+  {
+    std::string exts(Bytes(kClientExtensions));
+    unsigned char ski[SHA_DIGEST_LENGTH];
+    SHA_CTX sha1;  // the low-level hashes: SHA1() and EVP_Digest fetch the algorithm on every call in 3.0
+    SHA1_Init(&sha1);
+    SHA1_Update(&sha1, pub_bits.data(), pub_bits.size());
+    SHA1_Final(ski, &sha1);
+    AppendExtension(exts, Bytes(kOidSki), der::Wrap(der::kOctetString, Bytes(ski)));
+    exts.append(t.aki_ext);
+    if (!sans.empty()) {
+      std::string names;
+      for (const SubjectAltName& san : sans) {
+        if (san.kind == SubjectAltName::Kind::kDns) {
+          Append(names, 0x82, san.value);
+        } else {
+          unsigned char ip[16];
+          size_t n = inet_pton(AF_INET, san.value.c_str(), ip) == 1 ? 4
+                     : inet_pton(AF_INET6, san.value.c_str(), ip) == 1 ? 16 : 0;
+          if (n == 0) return MakeError(ErrorCode::kUsage, "invalid IP address '" + san.value + "'");
+          Append(names, 0x87, Bytes(ip, n));
+        }
+      }
+      AppendExtension(exts, Bytes(kOidSan), der::Wrap(der::kSequence, names));
+    }
+    Append(body, 0xa3, der::Wrap(der::kSequence, exts));
+  }
+  std::string tbs = der::Wrap(der::kSequence, body);
+
+  // The signature.
+  unsigned char md[SHA384_DIGEST_LENGTH];
+  size_t mdlen = t.sha384 ? SHA384_DIGEST_LENGTH : SHA256_DIGEST_LENGTH;
+  const auto* tbs_bytes = reinterpret_cast<const unsigned char*>(tbs.data());
+  if (t.sha384) {
+    SHA512_CTX c;
+    SHA384_Init(&c);
+    SHA384_Update(&c, tbs_bytes, tbs.size());
+    SHA384_Final(md, &c);
+  } else {
+    Sha256(tbs_bytes, tbs.size(), md);
+  }
+  std::string sig;
+  sig.push_back('\0');  // BIT STRING: no unused bits
+  if (s.signer != nullptr) {
+    ECDSA_SIG* es = ECDSA_do_sign(md, static_cast<int>(mdlen), s.signer);
+    if (es == nullptr) return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
+    unsigned char sigbuf[160];
+    unsigned char* p = sigbuf;
+    int len = i2d_ECDSA_SIG(es, nullptr) <= static_cast<int>(sizeof(sigbuf)) ? i2d_ECDSA_SIG(es, &p) : -1;
+    ECDSA_SIG_free(es);
+    if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode a signature");
+    sig.append(Bytes(sigbuf, static_cast<size_t>(len)));
+  } else {
+    size_t siglen = 0;
+    if (EVP_PKEY_sign(s.rsa_signer, nullptr, &siglen, md, mdlen) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
+    }
+    std::string rsasig(siglen, '\0');
+    if (EVP_PKEY_sign(s.rsa_signer, reinterpret_cast<unsigned char*>(rsasig.data()), &siglen, md, mdlen) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
+    }
+    sig.append(rsasig.data(), siglen);
+  }
+  std::string cert;
+  cert.reserve(tbs.size() + t.sig_alg.size() + sig.size() + 8);
+  cert.append(tbs);
+  cert.append(t.sig_alg);
+  Append(cert, der::kBitString, sig);
+  out.cert_der = der::Wrap(der::kSequence, cert);
+  out.cert_pem = PemEncode(out.cert_der, "CERTIFICATE");
+  out.chain_pem = out.cert_pem + t.chain_pem;
+
+  CertRecord& r = out.record;
+  r.serial = Hex(serial, sizeof(serial), 0);
+  r.subject = t.subject_text + "CN=" + spec.id;
+  r.issuer = t.issuer_text;
+  for (const SubjectAltName& san : sans) r.sans += (r.sans.empty() ? "" : ", ") + san.ToString();
+  r.not_before = t.not_before;
+  r.not_after = t.not_after;
+  unsigned char fp[SHA256_DIGEST_LENGTH];
+  Sha256(reinterpret_cast<const unsigned char*>(out.cert_der.data()), out.cert_der.size(), fp);
+  r.sha256 = Hex(fp, sizeof(fp), ':');
+  r.name = spec.id;
+  r.ca = issuer_.ca_name_;
+  r.profile = ProfileName(Profile::kClient);
+  return out;
+}
+
+}  // namespace mqttpki

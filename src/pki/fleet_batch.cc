@@ -1,0 +1,922 @@
+// RunDeviceBatch and the device sources: the batch pipeline of fleet.h.
+//
+// The main thread reads the source and hands chunks of devices to the workers (one per core); each worker issues
+// its chunk and encodes its output (tar blocks, or the files of OUT/.partial-ID/ folders). The main thread then
+// commits the chunks in order:
+//   archive:  append the chunk to FILE.tar.partial, fdatasync, then commit its inventory rows. A rerun truncates
+//             the archive after the last device the inventory has (at most the chunk in flight is lost).
+//   files:    insert the rows (uncommitted), write the inventory journal, sync the device files, rename each
+//             OUT/.partial-ID to OUT/ID (a device appears whole or not at all), commit the rows. A crash after the
+//             renames leaves the journal, which the next command applies (inventory.h).
+// At most 2 chunks per worker are in flight, so memory does not grow with the batch.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <algorithm>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "mqttpki/deploy.h"
+#include "mqttpki/fleet.h"
+#include "mqttpki/issuer.h"
+#include "pki/internal.h"
+#include "pki/tar.h"
+
+namespace mqttpki {
+
+namespace {
+
+Error IoErrno(const std::string& what, const std::string& path, int err) {
+  return MakeError(ErrorCode::kIo, "cannot " + what + " " + path + ": " + strerror(err));
+}
+
+Status WriteFd(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoErrno("write", path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+// ---- sources ----
+
+class CountSourceImpl final : public DeviceSource {
+ public:
+  CountSourceImpl(std::string prefix, uint64_t start, uint64_t count)
+      : prefix_(std::move(prefix)), start_(start), count_(count) {
+    uint64_t last = start + (count > 0 ? count - 1 : 0);
+    width_ = std::max<size_t>(6, std::to_string(last).size());
+  }
+  Result<bool> Next(DeviceSpec& spec) override {
+    if (i_ >= count_) return false;
+    std::string n = std::to_string(start_ + i_++);
+    spec.id = prefix_ + std::string(width_ - std::min(width_, n.size()), '0') + n;
+    spec.sans.clear();
+    spec.spki_der.clear();
+    return true;
+  }
+  Status Rewind() override {
+    i_ = 0;
+    return Status::Ok();
+  }
+  bool MayRepeat() const override { return false; }
+
+ private:
+  std::string prefix_;
+  uint64_t start_, count_, i_ = 0;
+  size_t width_;
+};
+
+class ListSourceImpl final : public DeviceSource {
+ public:
+  ListSourceImpl(std::vector<std::string> ids, std::vector<SubjectAltName> sans)
+      : ids_(std::move(ids)), sans_(std::move(sans)) {}
+  Result<bool> Next(DeviceSpec& spec) override {
+    if (i_ >= ids_.size()) return false;
+    spec.id = ids_[i_++];
+    spec.sans = sans_;
+    spec.spki_der.clear();
+    return true;
+  }
+  Status Rewind() override {
+    i_ = 0;
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::string> ids_;
+  std::vector<SubjectAltName> sans_;
+  size_t i_ = 0;
+};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+constexpr size_t kMaxCsvLine = 16 * 1024;
+
+class CsvSourceImpl final : public DeviceSource {
+ public:
+  explicit CsvSourceImpl(std::string path) : path_(std::move(path)) {}
+  Status Open() {
+    in_.close();
+    in_.clear();
+    in_.open(path_, std::ios::binary);
+    if (!in_) return IoErrno("read", path_, errno);
+    line_no_ = 0;
+    seen_content_ = false;
+    return Status::Ok();
+  }
+  Result<bool> Next(DeviceSpec& spec) override {
+    std::string line;
+    while (std::getline(in_, line)) {
+      ++line_no_;
+      if (line.size() > kMaxCsvLine) {
+        return MakeError(ErrorCode::kInput, Where() + ": the line is longer than " + std::to_string(kMaxCsvLine) +
+                                                " bytes: this is not a devices file");
+      }
+      bool first = !seen_content_;
+      Result<bool> r = ParseDeviceCsvLine(line, first, spec);
+      if (!r.ok()) return r.error().Context(Where());
+      std::string_view t = Trim(line);
+      if (!t.empty() && t[0] != '#') seen_content_ = true;
+      if (*r) return true;
+    }
+    if (in_.bad()) return IoErrno("read", path_, errno);
+    return false;
+  }
+  Status Rewind() override { return Open(); }
+  std::string Where() const override { return path_ + " line " + std::to_string(line_no_); }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  size_t line_no_ = 0;
+  bool seen_content_ = false;
+};
+
+class CsrDirSourceImpl final : public DeviceSource {
+ public:
+  explicit CsrDirSourceImpl(std::vector<std::string> files) : files_(std::move(files)) {}
+  Result<bool> Next(DeviceSpec& spec) override {
+    if (i_ >= files_.size()) return false;
+    const std::string& path = files_[i_++];
+    MQTTPKI_ASSIGN_OR_RETURN(std::string pem, RealFileSystem().ReadFile(path, kMaxInputBytes));
+    MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::FromPem(pem, path));
+    MQTTPKI_TRY(CheckCsrPolicy(csr, path));
+    DistinguishedName dn = csr.SubjectFields();
+    if (dn.common_name.empty()) {
+      return MakeError(ErrorCode::kInput, path + ": the CSR has no CN; the CN is the device id");
+    }
+    if (Status st = ValidateDeviceId(dn.common_name); !st.ok()) {
+      return MakeError(ErrorCode::kInput, path + ": " + st.error().message);
+    }
+    spec.id = dn.common_name;
+    spec.sans.clear();
+    for (const SubjectAltName& san : csr.Sans()) {
+      if (san.kind == SubjectAltName::Kind::kDns && san.value.rfind("*.", 0) == 0) {
+        return MakeError(ErrorCode::kInput, path + ": the CSR asks for a wildcard name ('" + san.value +
+                                                "'), which a device certificate never carries");
+      }
+      AddUnique(spec.sans, san);
+    }
+    spec.spki_der = PublicKeyDerOf(csr.PublicKey());
+    return true;
+  }
+  Status Rewind() override {
+    i_ = 0;
+    return Status::Ok();
+  }
+  std::string Where() const override { return i_ > 0 ? files_[i_ - 1] : ""; }
+
+ private:
+  std::vector<std::string> files_;
+  size_t i_ = 0;
+};
+
+// ---- the batch ----
+
+struct Chunk {
+  uint64_t seq = 0;
+  std::vector<DeviceSpec> specs;
+  // results
+  Status status;
+  std::vector<CertRecord> records;
+  std::string tar;                  // archive mode
+  std::vector<std::string> files;   // files mode: every file written (to sync)
+  std::string manifest;             // archive mode: the chunk's manifest lines
+  uint64_t oversize = 0;
+  size_t largest = 0;
+};
+
+// Output knows where devices go and how their files are named.
+struct Output {
+  bool archive = false;
+  std::string dir;          // files mode: OUT
+  std::string archive_rel;  // archive mode: the archive as the inventory names it
+  bool der = false, c_header = false;
+  int64_t mtime = 0;
+
+  std::string CertRef(const std::string& id) const {
+    return archive ? archive_rel + ":" + id + "/" + id + ".cert.pem" : dir + "/" + id + "/" + id + ".cert.pem";
+  }
+};
+
+std::string IsoTime(int64_t t) {
+  time_t tt = static_cast<time_t>(t);
+  struct tm tm = {};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+constexpr const char* kManifestHeader = "id,serial,sha256,not_after\n";
+
+// ManifestLine is a device's line of manifest.csv.
+std::string ManifestLine(const CertRecord& r) {
+  return r.name + "," + r.serial + "," + r.sha256 + "," + IsoTime(r.not_after) + "\n";
+}
+
+std::string DeviceHeader(const DeviceCert& d) {
+  std::string h = "/* Generated by mqttpki device issue: the identity of device '" + d.id +
+                  "'.\n"
+                  " * Serial " + d.record.serial + ", SHA-256 " + d.record.sha256 + ",\n * valid until " +
+                  FormatTime(d.record.not_after) +
+                  ".\n"
+                  " * mbedTLS / ESP-IDF: mbedtls_x509_crt_parse(&crt, (const unsigned char *)mqttpki_device_chain_pem,\n"
+                  " *   mqttpki_device_chain_pem_len); mbedtls_pk_parse_key(&pk, (const unsigned char *)\n"
+                  " *   mqttpki_device_key_pem, mqttpki_device_key_pem_len, NULL, 0, ...).\n"
+                  " * The lengths count the terminating NUL, as mbedTLS requires for PEM. This file holds a private key.\n"
+                  " */\n"
+                  "#ifndef MQTTPKI_DEVICE_IDENTITY_H_\n#define MQTTPKI_DEVICE_IDENTITY_H_\n\n#include <stddef.h>\n\n";
+  h += "static const char mqttpki_device_id[] = \"" + d.id + "\";\n\n";
+  h += "static const char mqttpki_device_chain_pem[] =\n" + CStringLines(d.chain_pem) + "    ;\n";
+  h += "static const size_t mqttpki_device_chain_pem_len = sizeof(mqttpki_device_chain_pem);\n\n";
+  if (!d.key_pem.empty()) {
+    h += "static const char mqttpki_device_key_pem[] =\n" + CStringLines(d.key_pem.str()) + "    ;\n";
+    h += "static const size_t mqttpki_device_key_pem_len = sizeof(mqttpki_device_key_pem);\n\n";
+  }
+  h += "#endif /* MQTTPKI_DEVICE_IDENTITY_H_ */\n";
+  return h;
+}
+
+// DeviceFiles lists a device's files: name within its folder, content, mode.
+struct DeviceFile {
+  std::string name;
+  std::string_view data;
+  unsigned mode;
+};
+
+// EncodeChunk issues the devices of |c| with |w| and encodes their output.
+void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, const Output& out,
+                 int64_t now) {
+  std::string header;
+  if (out.archive) c.tar.reserve(c.specs.size() * (out.der || out.c_header ? 9000 : 4800));
+  for (const DeviceSpec& spec : c.specs) {
+    Result<DeviceCert> r = w.Issue(spec);
+    if (!r.ok()) {
+      c.status = r.error();
+      return;
+    }
+    DeviceCert& d = *r;
+    // The TLS 1.2 Certificate message: record and handshake headers, the list, each certificate with its length.
+    size_t tls = 5 + 4 + 3 + 3 + d.cert_der.size() + issuer.chain_der_bytes() + 3 * issuer.chain_certs();
+    c.largest = std::max(c.largest, tls);
+    if (tls > kMaxDeviceChainBytes) ++c.oversize;
+    const std::string& id = d.id;
+    std::string cert_der_copy;
+    std::vector<DeviceFile> files;
+    if (!d.key_pem.empty()) files.push_back({id + ".key.pem", d.key_pem.str(), 0400});
+    files.push_back({id + ".cert.pem", d.cert_pem, 0644});
+    files.push_back({id + ".chain.pem", d.chain_pem, 0644});
+    if (out.der) {
+      if (!d.key_der.empty()) files.push_back({id + ".key.der", d.key_der.str(), 0400});
+      files.push_back({id + ".cert.der", d.cert_der, 0644});
+    }
+    if (out.c_header) {
+      header = DeviceHeader(d);
+      files.push_back({id + ".h", header, d.key_pem.empty() ? 0644u : 0400u});
+    }
+    CertRecord rec = std::move(d.record);
+    rec.cert_path = out.CertRef(id);
+    std::string base = out.archive ? out.archive_rel + ":" + id + "/" + id : out.dir + "/" + id + "/" + id;
+    rec.key_path = d.key_pem.empty() ? "" : base + ".key.pem";
+    rec.chain_path = base + ".chain.pem";
+    rec.recorded_at = now;
+    if (out.archive) {
+      for (const DeviceFile& f : files) tar::AppendFile(c.tar, id + "/" + f.name, f.data, f.mode, out.mtime);
+      c.manifest += ManifestLine(rec);
+    } else {
+      std::string dir = out.dir + "/.partial-" + id;
+      if (::mkdir(dir.c_str(), 0700) != 0) {
+        c.status = IoErrno("create", dir, errno);
+        return;
+      }
+      c.files.push_back(dir);
+      for (const DeviceFile& f : files) {
+        std::string path = dir + "/" + f.name;
+        if (Status st = RealFileSystem().WriteNewFile(path, f.data, f.mode); !st.ok()) {
+          c.status = st;
+          return;
+        }
+        c.files.push_back(path);
+      }
+    }
+    c.records.push_back(std::move(rec));
+  }
+}
+
+// RemoveTree deletes a .partial- folder left by an interrupted batch.
+void RemoveTree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+// ScanArchive finds where a partial archive's complete, recorded devices end: the offset after the last device
+// (in order) whose id the inventory records at this archive, and how many devices that is.
+Result<uint64_t> ScanArchive(int fd, const std::string& path, Store& store, const Output& out, uint64_t& kept) {
+  uint64_t offset = 0, good = 0;
+  kept = 0;
+  std::string block(tar::kBlock, '\0');
+  std::string current;  // the device whose entries are being read
+  auto recorded = [&](const std::string& id) -> bool {
+    Result<std::optional<CertRecord>> r = store.Current(id);
+    return r.ok() && r->has_value() && (*r)->cert_path == out.CertRef(id);
+  };
+  while (true) {
+    ssize_t n = ::pread(fd, block.data(), tar::kBlock, static_cast<off_t>(offset));
+    if (n < 0) return IoErrno("read", path, errno);
+    tar::Entry e;
+    if (static_cast<size_t>(n) < tar::kBlock || !tar::ParseHeader(block, e)) break;
+    std::string id = e.path.substr(0, e.path.find('/'));
+    if (id != current) {
+      // A new device begins: the previous one is complete.
+      if (!current.empty()) {
+        if (!recorded(current)) break;
+        good = offset;
+        ++kept;
+      }
+      current = id;
+    }
+    offset += tar::kBlock + tar::PaddedSize(e.size);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return IoErrno("stat", path, errno);
+  // The last device counts when its entries reach the end of what was written.
+  if (!current.empty() && offset <= static_cast<uint64_t>(st.st_size) && recorded(current)) {
+    good = offset;
+    ++kept;
+  }
+  return good;
+}
+
+// CsvToJson streams manifest lines (no header) from |csv| into |json| as an array of objects.
+Status CsvToJson(std::FILE* csv, std::FILE* json) {
+  char line[512];
+  bool first = true;
+  std::fputs("[", json);
+  while (std::fgets(line, sizeof(line), csv) != nullptr) {
+    std::string_view l(line);
+    if (!l.empty() && l.back() == '\n') l.remove_suffix(1);
+    std::string_view f[4];
+    for (int i = 0; i < 3; ++i) {
+      size_t comma = l.find(',');
+      if (comma == std::string_view::npos) return MakeError(ErrorCode::kIo, "the manifest is damaged");
+      f[i] = l.substr(0, comma);
+      l.remove_prefix(comma + 1);
+    }
+    f[3] = l;
+    std::fprintf(json, "%s\n  {\"id\": \"%.*s\", \"serial\": \"%.*s\", \"sha256\": \"%.*s\", \"not_after\": \"%.*s\"}",
+                 first ? "" : ",", static_cast<int>(f[0].size()), f[0].data(), static_cast<int>(f[1].size()),
+                 f[1].data(), static_cast<int>(f[2].size()), f[2].data(), static_cast<int>(f[3].size()), f[3].data());
+    first = false;
+  }
+  std::fputs(first ? "]\n" : "\n]\n", json);
+  if (std::ferror(csv) || std::ferror(json)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
+  return Status::Ok();
+}
+
+// WriteManifestLines writes the line of every device of |source| whose current certificate is at |out|.
+Status WriteManifestLines(DeviceSource& source, Store& store, const Output& out, std::FILE* csv) {
+  MQTTPKI_TRY(source.Rewind());
+  DeviceSpec spec;
+  while (true) {
+    MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
+    if (!more) break;
+    MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(spec.id));
+    if (!r || r->cert_path != out.CertRef(spec.id)) continue;
+    std::fputs(ManifestLine(*r).c_str(), csv);
+  }
+  if (std::ferror(csv)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
+  return Status::Ok();
+}
+
+// TempFile is an unlinked-on-destruction stdio file next to |near|.
+struct TempFile {
+  std::string path;
+  std::FILE* f = nullptr;
+  ~TempFile() {
+    if (f != nullptr) std::fclose(f);
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+  Status Open(const std::string& near) {
+    path = near + ".tmp-" + RandomHex(6);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      Error e = IoErrno("create", path, errno);
+      path.clear();
+      return e;
+    }
+    f = ::fdopen(fd, "w+");
+    return Status::Ok();
+  }
+  // Place makes it durable and renames it to |to| (replacing).
+  Status Place(const std::string& to) {
+    if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) return IoErrno("write", path, errno);
+    if (::rename(path.c_str(), to.c_str()) != 0) return IoErrno("rename", path, errno);
+    path.clear();
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DeviceSource> CountSource(std::string prefix, uint64_t start, uint64_t count) {
+  return std::make_unique<CountSourceImpl>(std::move(prefix), start, count);
+}
+
+std::unique_ptr<DeviceSource> ListSource(std::vector<std::string> ids, std::vector<SubjectAltName> sans) {
+  return std::make_unique<ListSourceImpl>(std::move(ids), std::move(sans));
+}
+
+Result<bool> ParseDeviceCsvLine(std::string_view line, bool first_line, DeviceSpec& spec) {
+  std::string_view rest = Trim(line);
+  if (rest.empty() || rest[0] == '#') return false;
+  spec.sans.clear();
+  spec.spki_der.clear();
+  size_t field = 0;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view f = Trim(rest.substr(0, comma));
+    if (field == 0) {
+      if (first_line && (f == "id" || f == "ID" || f == "device" || f == "device_id")) return false;  // a header
+      spec.id = std::string(f);
+      if (Status st = ValidateDeviceId(spec.id); !st.ok()) return MakeError(ErrorCode::kInput, st.error().message);
+    } else if (!f.empty()) {
+      Result<SubjectAltName> san = ParseSan(f);
+      if (!san.ok()) return MakeError(ErrorCode::kInput, san.error().message);
+      if (san->kind == SubjectAltName::Kind::kDns && san->value.rfind("*.", 0) == 0) {
+        return MakeError(ErrorCode::kInput, "a device certificate never carries a wildcard name ('" +
+                                                std::string(f) + "')");
+      }
+      AddUnique(spec.sans, *san);
+    }
+    ++field;
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
+  }
+  return true;
+}
+
+Result<std::unique_ptr<DeviceSource>> CsvSource(const std::string& path) {
+  auto s = std::make_unique<CsvSourceImpl>(path);
+  MQTTPKI_TRY(s->Open());
+  return std::unique_ptr<DeviceSource>(std::move(s));
+}
+
+Result<std::unique_ptr<DeviceSource>> CsrDirSource(const std::string& dir) {
+  std::error_code ec;
+  std::vector<std::string> files;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return MakeError(ErrorCode::kInput, "cannot read the CSR directory " + dir + ": " + ec.message());
+  for (const auto& entry : it) {
+    std::string name = entry.path().filename().string();
+    auto ends = [&name](std::string_view suffix) {
+      return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (!entry.is_regular_file(ec) || !(ends(".csr") || ends(".pem") || ends(".req"))) continue;
+    files.push_back(entry.path().string());
+  }
+  if (files.empty()) {
+    return MakeError(ErrorCode::kInput, dir + " holds no CSR files (*.csr, *.csr.pem, *.req, *.pem)");
+  }
+  std::sort(files.begin(), files.end());
+  return std::unique_ptr<DeviceSource>(std::make_unique<CsrDirSourceImpl>(std::move(files)));
+}
+
+Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Options& issue,
+                                   DeviceSource& source, const BatchOptions& options, int64_t now,
+                                   const std::atomic<bool>* stop,
+                                   const std::function<void(const BatchProgress&)>& progress) {
+  auto started = std::chrono::steady_clock::now();
+  BatchResult result;
+  if (options.archive.empty() == options.out_dir.empty()) {
+    return MakeError(ErrorCode::kInternal, "RunDeviceBatch: one of out_dir and archive");
+  }
+  Output out;
+  out.archive = !options.archive.empty();
+  out.dir = options.out_dir;
+  out.archive_rel = pki.Relative(options.archive);
+  out.der = options.der;
+  out.c_header = options.c_header;
+  out.mtime = now;
+  if (out.archive && options.archive.size() > 4 &&
+      options.archive.compare(options.archive.size() - 4, 4, ".tar") != 0) {
+    return MakeError(ErrorCode::kUsage, "--archive names a .tar file, not '" + options.archive + "'");
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<DeviceIssuer> issuer, DeviceIssuer::Create(ca, issue, result.warnings));
+
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, Inventory::Open(pki, true, now));
+  Store& store = inv->store();
+
+  // Pass 1: check every device before anything is written, and count what there is to do.
+  // Each id is looked up once (by name, indexed): a CA's or a server's name is refused, and an id that has a
+  // valid certificate from this CA (an earlier run of the batch) is skipped. Pass 1 notes the answer for every
+  // device, in source order, in |done_bits| for pass 2.
+  std::vector<bool> done_bits;
+  auto check = [&](const std::string& id) -> Result<bool> {
+    ListFilter by_name;
+    by_name.name = id;
+    MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> records, store.List(by_name));
+    bool finished = false;
+    for (const CertRecord& r : records) {
+      if (r.profile != "client") {
+        std::string where = source.Where();
+        return MakeError(ErrorCode::kInput, (where.empty() ? "" : where + ": ") + "'" + id + "' is the name of " +
+                                                (r.profile == "server" ? "a server" : "a CA") +
+                                                " in this PKI; a device needs another id");
+      }
+      if (r.ca == ca.name && r.status == CertStatus::kValid) finished = true;
+    }
+    return finished;
+  };
+  std::vector<uint64_t> hashes;
+  uint64_t todo = 0;
+  {
+    MQTTPKI_TRY(source.Rewind());
+    DeviceSpec spec;
+    // One read of the inventory for the whole pass, not one per device.
+    MQTTPKI_TRY(store.Begin());
+    struct EndRead {
+      Store& s;
+      ~EndRead() { s.Rollback(); }
+    } end_read{store};
+    while (true) {
+      MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
+      if (!more) break;
+      ++result.total;
+      if (source.MayRepeat()) hashes.push_back(std::hash<std::string>{}(spec.id));
+      MQTTPKI_ASSIGN_OR_RETURN(bool finished, check(spec.id));
+      done_bits.push_back(finished);
+      if (finished) {
+        ++result.skipped;
+        continue;
+      }
+      ++todo;
+      if (!out.archive) {
+        std::string dir = out.dir + "/" + spec.id;
+        struct stat st;
+        if (::lstat(dir.c_str(), &st) == 0) {
+          return MakeError(ErrorCode::kExists, dir + " exists, from an earlier certificate of '" + spec.id +
+                                                   "' that is no longer valid: move it away first");
+        }
+      }
+    }
+    if (result.total == 0) return MakeError(ErrorCode::kInput, "no devices to issue: the list is empty");
+    std::sort(hashes.begin(), hashes.end());
+    if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end()) {
+      // Name the duplicate (a second pass, only when there is one).
+      std::unordered_map<uint64_t, std::string> first;
+      for (size_t i = 1; i < hashes.size(); ++i) {
+        if (hashes[i] == hashes[i - 1]) first[hashes[i]];
+      }
+      MQTTPKI_TRY(source.Rewind());
+      while (true) {
+        MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
+        if (!more) break;
+        auto it = first.find(std::hash<std::string>{}(spec.id));
+        if (it == first.end()) continue;
+        if (it->second == spec.id) {
+          std::string where = source.Where();
+          return MakeError(ErrorCode::kInput, (where.empty() ? "" : where + ": ") + "device '" + spec.id +
+                                                  "' is listed twice");
+        }
+        if (it->second.empty()) it->second = spec.id;
+      }
+    }
+    hashes = {};
+  }
+
+  // The output.
+  std::string partial = options.archive + ".partial";
+  std::string sidecar = options.archive + ".partial-manifest";
+  int archive_fd = -1;
+  std::FILE* manifest = nullptr;
+  auto close_archive = [&archive_fd, &manifest]() {
+    if (archive_fd >= 0) ::close(archive_fd);
+    archive_fd = -1;
+    if (manifest != nullptr) std::fclose(manifest);
+    manifest = nullptr;
+  };
+  struct Closer {
+    std::function<void()> f;
+    ~Closer() { f(); }
+  } closer{close_archive};
+  if (out.archive) {
+    struct stat st;
+    bool final_exists = ::stat(options.archive.c_str(), &st) == 0;
+    if (final_exists) {
+      if (todo == 0) {
+        result.outputs.push_back(options.archive);
+        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return result;  // a finished batch, run again: nothing to do
+      }
+      return MakeError(ErrorCode::kExists, options.archive + " exists: choose another --archive for new devices");
+    }
+    archive_fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (archive_fd < 0) return IoErrno("create", partial, errno);
+    uint64_t kept = 0;
+    MQTTPKI_ASSIGN_OR_RETURN(uint64_t end, ScanArchive(archive_fd, partial, store, out, kept));
+    result.resumed = kept;
+    if (::ftruncate(archive_fd, static_cast<off_t>(end)) != 0 || ::lseek(archive_fd, static_cast<off_t>(end), SEEK_SET) < 0) {
+      return IoErrno("truncate", partial, errno);
+    }
+    // The manifest lines of the devices in the archive so far: one per kept device (the lines of a chunk are
+    // synced with the chunk, before its rows are committed).
+    int fd = ::open(sidecar.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || (manifest = ::fdopen(fd, "r+")) == nullptr) return IoErrno("create", sidecar, errno);
+    char line[512];
+    uint64_t lines = 0;
+    while (lines < kept && std::fgets(line, sizeof(line), manifest) != nullptr) ++lines;
+    if (lines < kept) return MakeError(ErrorCode::kIo, sidecar + " lacks devices that " + partial + " holds");
+    long at = std::ftell(manifest);
+    if (at < 0 || ::ftruncate(fd, at) != 0 || std::fseek(manifest, at, SEEK_SET) != 0) {
+      return IoErrno("truncate", sidecar, errno);
+    }
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(out.dir, ec);
+    if (ec) return MakeError(ErrorCode::kIo, "cannot create " + out.dir + ": " + ec.message());
+    ::chmod(out.dir.c_str(), 0700);
+    // Folders of devices that an interrupted run had not finished.
+    for (const auto& entry : std::filesystem::directory_iterator(out.dir, ec)) {
+      if (entry.path().filename().string().rfind(".partial-", 0) == 0) RemoveTree(entry.path().string());
+    }
+  }
+
+  // Pass 2: issue.
+  unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  size_t chunk_size = options.chunk != 0 ? options.chunk : out.archive ? 1024 : 256;
+  chunk_size = std::min<size_t>(chunk_size, std::max<uint64_t>(1, (todo + jobs - 1) / jobs));
+  MQTTPKI_TRY(source.Rewind());
+
+  std::mutex mu;
+  std::condition_variable work_cv, done_cv;
+  std::deque<Chunk*> work;
+  std::map<uint64_t, std::unique_ptr<Chunk>> finished;
+  bool closing = false;
+  std::vector<std::unique_ptr<DeviceIssuer::Worker>> workers;
+  for (unsigned i = 0; i < jobs; ++i) {
+    MQTTPKI_ASSIGN_OR_RETURN(auto w, issuer->NewWorker());
+    workers.push_back(std::move(w));
+  }
+  std::vector<std::thread> threads;
+  auto stop_threads = [&]() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      closing = true;
+    }
+    work_cv.notify_all();
+    for (std::thread& t : threads) t.join();
+    threads.clear();
+  };
+  struct Joiner {
+    std::function<void()> f;
+    ~Joiner() { f(); }
+  } joiner{stop_threads};
+  std::map<uint64_t, std::unique_ptr<Chunk>> in_flight_owned;
+  if (jobs > 1) {
+    for (unsigned i = 0; i < jobs; ++i) {
+      threads.emplace_back([&, i]() {
+        while (true) {
+          Chunk* c = nullptr;
+          {
+            std::unique_lock<std::mutex> lock(mu);
+            work_cv.wait(lock, [&]() { return closing || !work.empty(); });
+            if (work.empty()) return;
+            c = work.front();
+            work.pop_front();
+          }
+          EncodeChunk(*c, *workers[i], *issuer, out, now);
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            finished[c->seq] = std::move(in_flight_owned[c->seq]);
+            in_flight_owned.erase(c->seq);
+          }
+          done_cv.notify_all();
+        }
+      });
+    }
+  }
+
+  // Commit writes one finished chunk (see the top of this file).
+  auto commit = [&](Chunk& c) -> Status {
+    if (!c.status.ok()) return c.status;
+    result.oversize += c.oversize;
+    result.largest_chain = std::max(result.largest_chain, c.largest);
+    if (out.archive) {
+      MQTTPKI_TRY(WriteFd(archive_fd, c.tar, partial));
+      if (std::fwrite(c.manifest.data(), 1, c.manifest.size(), manifest) != c.manifest.size() ||
+          std::fflush(manifest) != 0) {
+        return IoErrno("write", sidecar, errno);
+      }
+      if (::fdatasync(archive_fd) != 0) return IoErrno("sync", partial, errno);
+      if (::fdatasync(fileno(manifest)) != 0) return IoErrno("sync", sidecar, errno);
+      MQTTPKI_TRY(store.Begin());
+      for (const CertRecord& r : c.records) {
+        if (Status st = store.Insert(r); !st.ok()) {
+          store.Rollback();
+          return st;
+        }
+      }
+      MQTTPKI_TRY(store.Commit());
+      result.issued += c.records.size();
+      return Status::Ok();
+    }
+    InventoryChange change;
+    change.inserts = std::move(c.records);
+    MQTTPKI_TRY(store.Begin());
+    auto abort = [&](const Error& e) {
+      store.Rollback();
+      for (const CertRecord& r : change.inserts) RemoveTree(out.dir + "/.partial-" + r.name);
+      return e;
+    };
+    for (const CertRecord& r : change.inserts) {
+      if (Status st = store.Insert(r); !st.ok()) return abort(st.error());
+    }
+    FileTransaction journal_tx(pki.fs(), false);
+    Result<std::string> journal = StageJournal(pki, journal_tx, change, now);
+    if (!journal.ok()) return abort(journal.error());
+    if (Status st = journal_tx.Commit(); !st.ok()) return abort(st.error());
+    if (Status st = pki.fs().Sync(c.files); !st.ok()) return abort(st.error());
+    for (const CertRecord& r : change.inserts) {
+      std::string from = out.dir + "/.partial-" + r.name, to = out.dir + "/" + r.name;
+      if (Status st = pki.fs().Rename(from, to, false); !st.ok()) {
+        // The devices renamed so far are complete; the journal records them at the next command.
+        store.Rollback();
+        for (const CertRecord& rest : change.inserts) RemoveTree(out.dir + "/.partial-" + rest.name);
+        return st;
+      }
+    }
+    MQTTPKI_TRY(pki.fs().Sync({out.dir}));
+    if (Status st = store.Commit(); !st.ok()) {
+      return st.error().Context("the devices were written, but the inventory could not be updated (the next "
+                                "command will record them)");
+    }
+    (void)pki.fs().Unlink(*journal);
+    result.issued += change.inserts.size();
+    return Status::Ok();
+  };
+
+  uint64_t next_seq = 0, committed_seq = 0;
+  size_t in_flight = 0;
+  bool source_done = false;
+  Status failure;
+  auto report = [&]() {
+    if (!progress) return;
+    BatchProgress p;
+    p.done = result.issued;
+    p.todo = todo;
+    p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    progress(p);
+  };
+  // Fill makes the next chunk from the source (false: nothing more).
+  uint64_t ordinal = 0;
+  auto fill = [&](Chunk& c) -> Result<bool> {
+    DeviceSpec spec;
+    while (c.specs.size() < chunk_size) {
+      MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
+      if (!more) break;
+      bool finished_id = ordinal < done_bits.size() && done_bits[ordinal];
+      spec.ordinal = ordinal++;
+      if (!finished_id) c.specs.push_back(std::move(spec));
+    }
+    return !c.specs.empty();
+  };
+  size_t max_in_flight = 2 * static_cast<size_t>(jobs);
+  while (true) {
+    bool stopping = stop != nullptr && stop->load();
+    while (failure.ok() && !stopping && !source_done && in_flight < max_in_flight) {
+      auto c = std::make_unique<Chunk>();
+      c->seq = next_seq;
+      Result<bool> got = fill(*c);
+      if (!got.ok()) {
+        failure = got.error();
+        break;
+      }
+      if (!*got) {
+        source_done = true;
+        break;
+      }
+      ++next_seq;
+      ++in_flight;
+      if (jobs == 1) {
+        EncodeChunk(*c, *workers[0], *issuer, out, now);
+        finished[c->seq] = std::move(c);
+        break;  // commit it before making the next: one thread does everything in turn
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      work.push_back(c.get());
+      in_flight_owned[c->seq] = std::move(c);
+      work_cv.notify_one();
+    }
+    if (in_flight == 0) break;
+    std::unique_ptr<Chunk> c;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      done_cv.wait(lock, [&]() { return finished.count(committed_seq) != 0; });
+      c = std::move(finished[committed_seq]);
+      finished.erase(committed_seq);
+    }
+    ++committed_seq;
+    --in_flight;
+    if (failure.ok()) {
+      if (Status st = commit(*c); !st.ok()) failure = st;
+    } else if (!out.archive) {
+      for (const DeviceSpec& s : c->specs) RemoveTree(out.dir + "/.partial-" + s.id);
+    }
+    report();
+  }
+  stop_threads();
+  if (!failure.ok()) return failure.error();
+  result.interrupted = stop != nullptr && stop->load() && result.issued < todo;
+
+  // The manifest, once the batch is complete.
+  if (!result.interrupted) {
+    TempFile csv, json;
+    std::string near = out.archive ? partial : out.dir + "/manifest";
+    MQTTPKI_TRY(csv.Open(near));
+    MQTTPKI_TRY(json.Open(near));
+    std::FILE* lines = manifest;
+    if (!out.archive) {
+      MQTTPKI_TRY(store.Begin());  // one read for all the lookups
+      Status st = WriteManifestLines(source, store, out, csv.f);
+      store.Rollback();
+      MQTTPKI_TRY(st);
+      lines = csv.f;
+    }
+    std::rewind(lines);
+    MQTTPKI_TRY(CsvToJson(lines, json.f));
+    if (out.archive) {
+      std::string tail;
+      for (std::FILE* f : {manifest, json.f}) {
+        std::fflush(f);
+        std::fseek(f, 0, SEEK_END);
+        long size = std::ftell(f);
+        std::rewind(f);
+        bool is_csv = f == manifest;
+        uint64_t total = static_cast<uint64_t>(size) + (is_csv ? strlen(kManifestHeader) : 0);
+        tar::AppendHeader(tail, is_csv ? "manifest.csv" : "manifest.json", total, 0644, now, false);
+        if (is_csv) tail += kManifestHeader;
+        char buf[1 << 16];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
+          tail.append(buf, n);
+          if (tail.size() > (1 << 20)) {
+            MQTTPKI_TRY(WriteFd(archive_fd, tail, partial));
+            tail.clear();
+          }
+        }
+        if (std::ferror(f)) return MakeError(ErrorCode::kIo, "cannot read back the manifest");
+        tar::AppendPadding(tail, total);
+      }
+      tar::AppendEnd(tail);
+      MQTTPKI_TRY(WriteFd(archive_fd, tail, partial));
+      if (::fchmod(archive_fd, 0400) != 0 || ::fsync(archive_fd) != 0) return IoErrno("sync", partial, errno);
+      close_archive();
+      MQTTPKI_TRY(pki.fs().Rename(partial, options.archive, false));
+      std::string parent = std::filesystem::path(options.archive).parent_path().string();
+      MQTTPKI_TRY(pki.fs().Sync({parent.empty() ? "." : parent}));
+      ::unlink(sidecar.c_str());
+      result.outputs.push_back(options.archive);
+    } else {
+      // manifest.csv: the header, then the lines.
+      std::rewind(csv.f);
+      TempFile final_csv;
+      MQTTPKI_TRY(final_csv.Open(near));
+      std::fputs(kManifestHeader, final_csv.f);
+      char buf[1 << 16];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof(buf), csv.f)) > 0) std::fwrite(buf, 1, n, final_csv.f);
+      MQTTPKI_TRY(final_csv.Place(out.dir + "/manifest.csv"));
+      MQTTPKI_TRY(json.Place(out.dir + "/manifest.json"));
+      MQTTPKI_TRY(pki.fs().Sync({out.dir}));
+      result.outputs.push_back(out.dir + "/");
+      result.outputs.push_back(out.dir + "/manifest.csv");
+      result.outputs.push_back(out.dir + "/manifest.json");
+    }
+  } else if (out.archive) {
+    result.outputs.push_back(partial);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace mqttpki

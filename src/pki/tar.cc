@@ -1,0 +1,92 @@
+#include "pki/tar.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace mqttpki::tar {
+
+namespace {
+
+// Octal writes |v| as a NUL-terminated octal field of |width| bytes.
+void Octal(char* field, size_t width, uint64_t v) {
+  field[width - 1] = '\0';
+  for (size_t i = width - 1; i-- > 0;) {
+    field[i] = static_cast<char>('0' + (v & 7));
+    v >>= 3;
+  }
+}
+
+uint64_t ParseOctal(const char* field, size_t width) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < width && field[i] != '\0' && field[i] != ' '; ++i) {
+    if (field[i] < '0' || field[i] > '7') return UINT64_MAX;
+    v = (v << 3) | static_cast<uint64_t>(field[i] - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+bool AppendHeader(std::string& out, std::string_view path, uint64_t size, unsigned mode, int64_t mtime, bool dir) {
+  std::string_view prefix, name = path;
+  if (name.size() > 100) {
+    size_t cut = path.rfind('/', 155);
+    if (cut == std::string_view::npos || path.size() - cut - 1 > 100 || cut == 0) return false;
+    prefix = path.substr(0, cut);
+    name = path.substr(cut + 1);
+  }
+  size_t at = out.size();
+  out.resize(at + kBlock, '\0');
+  char* h = out.data() + at;
+  memcpy(h, name.data(), name.size());
+  Octal(h + 100, 8, mode & 07777);
+  Octal(h + 108, 8, 0);  // uid
+  Octal(h + 116, 8, 0);  // gid
+  Octal(h + 124, 12, dir ? 0 : size);
+  Octal(h + 136, 12, static_cast<uint64_t>(mtime < 0 ? 0 : mtime));
+  memset(h + 148, ' ', 8);  // the checksum counts its own field as spaces
+  h[156] = dir ? '5' : '0';
+  memcpy(h + 257, "ustar\0" "00", 8);
+  memcpy(h + 345, prefix.data(), prefix.size());
+  unsigned sum = 0;
+  for (size_t i = 0; i < kBlock; ++i) sum += static_cast<unsigned char>(h[i]);
+  Octal(h + 148, 7, sum);
+  h[155] = ' ';
+  return true;
+}
+
+void AppendPadding(std::string& out, uint64_t size) {
+  out.append(static_cast<size_t>(PaddedSize(size) - size), '\0');
+}
+
+bool AppendFile(std::string& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime) {
+  if (!AppendHeader(out, path, data.size(), mode, mtime, false)) return false;
+  out.append(data);
+  AppendPadding(out, data.size());
+  return true;
+}
+
+void AppendEnd(std::string& out) { out.append(2 * kBlock, '\0'); }
+
+bool ParseHeader(std::string_view block, Entry& entry) {
+  if (block.size() < kBlock) return false;
+  const char* h = block.data();
+  unsigned sum = 0;
+  bool zero = true;
+  for (size_t i = 0; i < kBlock; ++i) {
+    unsigned char c = static_cast<unsigned char>(h[i]);
+    if (c != 0) zero = false;
+    sum += (i >= 148 && i < 156) ? ' ' : c;
+  }
+  if (zero || memcmp(h + 257, "ustar", 5) != 0) return false;
+  if (ParseOctal(h + 148, 8) != sum) return false;
+  entry.size = ParseOctal(h + 124, 12);
+  if (entry.size == UINT64_MAX) return false;
+  entry.dir = h[156] == '5';
+  std::string name(h, strnlen(h, 100));
+  std::string prefix(h + 345, strnlen(h + 345, 155));
+  entry.path = prefix.empty() ? name : prefix + "/" + name;
+  return true;
+}
+
+}  // namespace mqttpki::tar
