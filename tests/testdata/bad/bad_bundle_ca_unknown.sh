@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# bundle --ca nosuch (without --with-intermediate): --ca is silently ignored today. A flag that does nothing here
+# should be a usage error ("--ca needs --with-intermediate"), like any other unknown/unusable argument.
+DESC='bundle: --ca nosuch without --with-intermediate'
+CMD=(--pki "$PKI" bundle --ca nosuch)
+EXPECT_EXIT=2
+EXPECT_MSG='--with-intermediate'

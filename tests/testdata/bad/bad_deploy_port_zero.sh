@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='deploy: --port 0'
+CMD=(--pki "$PKI" deploy mqtt-server-1 --broker mosquitto --out "$WORK/broker" --port 0)
+EXPECT_EXIT=2
+EXPECT_MSG='--port must be 1-65535'

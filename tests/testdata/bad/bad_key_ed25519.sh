@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='root create: --key ed25519 (unsupported key type)'
+CMD=(--pki "$PKI" root create --key ed25519 --no-passphrase --force)
+EXPECT_EXIT=2
+EXPECT_MSG="unknown key type 'ed25519'"

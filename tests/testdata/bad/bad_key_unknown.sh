@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='server issue: --key ec-p521 (unsupported key type)'
+CMD=(--pki "$PKI" server issue s1 --san s1.example.com --key ec-p521)
+EXPECT_EXIT=2
+EXPECT_MSG="unknown key type 'ec-p521'"

@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='server issue: --san with a 70-character label'
+CMD=(--pki "$PKI" server issue s1 --san "$(printf 'a%.0s' {1..70}).example.com")
+EXPECT_EXIT=2
+EXPECT_MSG='a DNS label is at most 63 characters'

@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='verify: --host other.example.com (not in the SANs)'
+CMD=(--pki "$PKI" verify "$PKI/mqtt-server-1/mqtt-server-1.chain.pem" --host other.example.com)
+EXPECT_EXIT=1
+EXPECT_MSG='FAILED: name mismatch'

@@ -1,0 +1,5 @@
+# shellcheck shell=bash
+DESC='verify: the leaf alone (no intermediate) against a root-only bundle'
+CMD=(--pki "$PKI" verify "$PKI/mqtt-server-1/certs/mqtt-server-1.cert.pem")
+EXPECT_EXIT=1
+EXPECT_MSG='FAILED: missing intermediate'

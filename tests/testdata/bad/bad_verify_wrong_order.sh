@@ -1,0 +1,7 @@
+# shellcheck shell=bash
+# verify: the chain with the intermediate first (a frequent hand-made mistake; many TLS stacks refuse it).
+DESC='verify: chain in the wrong order (intermediate first)'
+make_input() { cat "$(pki_cert server-ca)" "$(pki_cert mqtt-server-1)" >"$WORK/reversed.chain.pem"; }
+CMD=(--pki "$PKI" verify "$WORK/reversed.chain.pem")
+EXPECT_EXIT=1
+EXPECT_MSG='FAILED: wrong order'
