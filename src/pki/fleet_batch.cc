@@ -281,11 +281,9 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
     c.largest = std::max(c.largest, tls);
     if (tls > kMaxDeviceChainBytes) ++c.oversize;
     const std::string& id = d.id;
-    std::string cert_der_copy;
     std::vector<DeviceFile> files;
     if (!d.key_pem.empty()) files.push_back({id + ".key.pem", d.key_pem.str(), 0400});
     files.push_back({id + ".cert.pem", d.cert_pem, 0644});
-    files.push_back({id + ".chain.pem", d.chain_pem, 0644});
     if (out.der) {
       if (!d.key_der.empty()) files.push_back({id + ".key.der", d.key_der.str(), 0400});
       files.push_back({id + ".cert.der", d.cert_der, 0644});
@@ -294,6 +292,7 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
       header = DeviceHeader(d);
       files.push_back({id + ".h", header, d.key_pem.empty() ? 0644u : 0400u});
     }
+    files.push_back({id + ".chain.pem", d.chain_pem, 0644});  // last: the mark of a complete device (ScanArchive)
     CertRecord rec = std::move(d.record);
     rec.cert_path = out.CertRef(id);
     std::string base = out.archive ? out.archive_rel + ":" + id + "/" + id : out.dir + "/" + id + "/" + id;
@@ -330,37 +329,27 @@ void RemoveTree(const std::string& path) {
 }
 
 // ScanArchive finds where a partial archive's complete, recorded devices end: the offset after the last device
-// (in order) whose id the inventory records at this archive, and how many devices that is.
+// (in order) whose id the inventory records at this archive, and how many devices that is. A device's chain is
+// its last entry, so a device is complete when its chain is.
 Result<uint64_t> ScanArchive(int fd, const std::string& path, Store& store, const Output& out, uint64_t& kept) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return IoErrno("stat", path, errno);
+  uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t offset = 0, good = 0;
   kept = 0;
   std::string block(tar::kBlock, '\0');
-  std::string current;  // the device whose entries are being read
-  auto recorded = [&](const std::string& id) -> bool {
-    Result<std::optional<CertRecord>> r = store.Current(id);
-    return r.ok() && r->has_value() && (*r)->cert_path == out.CertRef(id);
-  };
-  while (true) {
+  while (offset + tar::kBlock <= size) {
     ssize_t n = ::pread(fd, block.data(), tar::kBlock, static_cast<off_t>(offset));
     if (n < 0) return IoErrno("read", path, errno);
     tar::Entry e;
     if (static_cast<size_t>(n) < tar::kBlock || !tar::ParseHeader(block, e)) break;
-    std::string id = e.path.substr(0, e.path.find('/'));
-    if (id != current) {
-      // A new device begins: the previous one is complete.
-      if (!current.empty()) {
-        if (!recorded(current)) break;
-        good = offset;
-        ++kept;
-      }
-      current = id;
-    }
     offset += tar::kBlock + tar::PaddedSize(e.size);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return IoErrno("stat", path, errno);
-  // The last device counts when its entries reach the end of what was written.
-  if (!current.empty() && offset <= static_cast<uint64_t>(st.st_size) && recorded(current)) {
+    if (offset > size) break;
+    std::string id = e.path.substr(0, e.path.find('/'));
+    if (e.path != id + "/" + id + ".chain.pem") continue;
+    Result<std::optional<CertRecord>> r = store.Current(id);
+    if (!r.ok()) return r.error();
+    if (!r->has_value() || (*r)->cert_path != out.CertRef(id)) break;
     good = offset;
     ++kept;
   }

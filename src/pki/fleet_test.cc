@@ -1,0 +1,290 @@
+#include "mqttpki/fleet.h"
+
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "ossl/ptr.h"
+#include "pki/tar.h"
+#include "pki/test_util.h"
+
+namespace mqttpki {
+namespace {
+
+using testing::TempDir;
+
+constexpr int64_t kNow = 1790000000;
+
+// A PKI with root-ca and an unencrypted device-ca (--for client).
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(dir_ / "pass") << "correct horse battery\n";
+    pki_ = std::make_unique<PkiDir>(dir_ / "pki");
+    PassphraseProvider pass(RealFileSystem(), dir_ / "pass");
+    FileTransaction tx(RealFileSystem(), false);
+    Report report;
+    CaOptions o;
+    o.protection.encrypt = false;
+    root_ = std::move(pki_->CreateRoot(o, kNow, pass, tx, report).value());
+    o.issues_for = Profile::kClient;
+    ca_ = std::move(pki_->CreateIntermediate(kDefaultDeviceCaName, o, root_, kNow, pass, tx, report).value());
+    ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+    options_.now = kNow;
+    options_.subject_base.organization = "mqttpki";
+  }
+
+  TempDir dir_;
+  std::unique_ptr<PkiDir> pki_;
+  CaMaterial root_, ca_;
+  DeviceIssuer::Options options_;
+};
+
+std::string TbsOf(X509* x) {
+  unsigned char* buf = nullptr;
+  int len = i2d_re_X509_tbs(x, &buf);
+  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+TEST_F(FleetTest, DeviceCertificateIsWhatIssueMakesForTheClientProfile) {
+  std::vector<std::string> warnings;
+  auto issuer = std::move(DeviceIssuer::Create(ca_, options_, warnings).value());
+  auto worker = std::move(issuer->NewWorker().value());
+  DeviceSpec spec;
+  spec.id = "dev-000042";
+  spec.sans = {ParseSan("10.1.2.3").value()};
+  Result<DeviceCert> d = worker->Issue(spec);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+
+  // The key: PKCS#8 exactly as OpenSSL writes it for the same key.
+  const auto* p = reinterpret_cast<const unsigned char*>(d->key_der.str().data());
+  EVP_PKEY* raw = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(d->key_der.str().size()));
+  ASSERT_NE(raw, nullptr);
+  PrivateKey key = PrivateKey::Adopt(raw);
+  EXPECT_EQ(key.ToPem(nullptr).value().str(), d->key_pem.str());
+
+  Result<Certificate> fast = Certificate::FromPem(d->cert_pem, "fast");
+  ASSERT_TRUE(fast.ok()) << fast.error().message;
+  EXPECT_EQ(fast->ToDer(), d->cert_der);
+  EXPECT_TRUE(fast->MatchesKey(key));
+  EXPECT_TRUE(fast->IssuedBy(ca_.cert));
+
+  // The same certificate made by Issue(): identical TBSCertificate once given the same serial.
+  IssueOptions io;
+  io.profile = Profile::kClient;
+  io.subject.organization = "mqttpki";
+  io.subject.common_name = spec.id;
+  io.sans = spec.sans;
+  io.days = options_.days;
+  io.now = kNow;
+  Result<IssueResult> slow = Issue(io, key.get(), &ca_.cert, ca_.key);
+  ASSERT_TRUE(slow.ok()) << slow.error().message;
+  X509* s = slow->certificate.get();
+  ASSERT_EQ(X509_set_serialNumber(s, X509_get_serialNumber(fast->get())), 1);
+  EXPECT_EQ(TbsOf(fast->get()), TbsOf(s));
+
+  // The record says what the certificate says.
+  CertRecord expected = CertRecord::FromCertificate(*fast);
+  EXPECT_EQ(d->record.serial, expected.serial);
+  EXPECT_EQ(d->record.subject, expected.subject);
+  EXPECT_EQ(d->record.issuer, expected.issuer);
+  EXPECT_EQ(d->record.sans, expected.sans);
+  EXPECT_EQ(d->record.sha256, expected.sha256);
+  EXPECT_EQ(d->record.not_before, expected.not_before);
+  EXPECT_EQ(d->record.not_after, expected.not_after);
+  EXPECT_EQ(d->record.profile, "client");
+  EXPECT_EQ(d->chain_pem, d->cert_pem + ca_.cert.ToPem());
+}
+
+TEST_F(FleetTest, SerialsAscendWithTheOrdinalAndStayUnpredictable) {
+  std::vector<std::string> warnings;
+  auto issuer = std::move(DeviceIssuer::Create(ca_, options_, warnings).value());
+  auto worker = std::move(issuer->NewWorker().value());
+  std::string last;
+  for (uint64_t i = 0; i < 50; ++i) {
+    DeviceSpec spec;
+    spec.id = "d" + std::to_string(i);
+    spec.ordinal = i;
+    Result<DeviceCert> d = worker->Issue(spec);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->record.serial.size(), 40u);
+    EXPECT_GT(d->record.serial, last);
+    if (!last.empty()) {
+      EXPECT_NE(d->record.serial.substr(16), last.substr(16));
+    }
+    last = d->record.serial;
+  }
+}
+
+TEST_F(FleetTest, KeysFromCsrsAndOtherKeyTypes) {
+  std::vector<std::string> warnings;
+  options_.key = KeyType::kEcP384;
+  auto issuer = std::move(DeviceIssuer::Create(ca_, options_, warnings).value());
+  auto worker = std::move(issuer->NewWorker().value());
+  DeviceSpec spec;
+  spec.id = "p384";
+  Result<DeviceCert> d = worker->Issue(spec);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  Result<PrivateKey> key = PrivateKey::FromPem(d->key_pem.str(), nullptr, "key");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->Description(), "EC P-384");
+  EXPECT_TRUE(Certificate::FromPem(d->cert_pem, "c").value().MatchesKey(*key));
+
+  // A CSR's key: no private key comes out.
+  PrivateKey device_key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  spec.id = "from-csr";
+  spec.spki_der = device_key.PublicKeyDer();
+  d = worker->Issue(spec);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_TRUE(d->key_pem.empty());
+  EXPECT_TRUE(Certificate::FromPem(d->cert_pem, "c").value().MatchesKey(device_key));
+}
+
+TEST_F(FleetTest, RefusesACaLimitedToServers) {
+  std::vector<std::string> warnings;
+  CaMaterial server_ca;
+  PassphraseProvider pass(RealFileSystem(), dir_ / "pass");
+  FileTransaction tx(RealFileSystem(), false);
+  Report report;
+  CaOptions o;
+  o.protection.encrypt = false;
+  o.issues_for = Profile::kServer;
+  server_ca = std::move(pki_->CreateIntermediate("servers-only", o, root_, kNow, pass, tx, report).value());
+  Result<std::unique_ptr<DeviceIssuer>> issuer = DeviceIssuer::Create(server_ca, options_, warnings);
+  ASSERT_FALSE(issuer.ok());
+  EXPECT_NE(issuer.error().message.find("lacks clientAuth"), std::string::npos) << issuer.error().message;
+}
+
+TEST(DeviceCsvTest, ParsesIdsSansCommentsAndHeader) {
+  DeviceSpec spec;
+  EXPECT_FALSE(ParseDeviceCsvLine("id,san", true, spec).value());
+  EXPECT_FALSE(ParseDeviceCsvLine("  # a comment", false, spec).value());
+  EXPECT_FALSE(ParseDeviceCsvLine("   \r", false, spec).value());
+  ASSERT_TRUE(ParseDeviceCsvLine(" dev-1 , dev-1.local ,10.0.0.1\r", false, spec).value());
+  EXPECT_EQ(spec.id, "dev-1");
+  ASSERT_EQ(spec.sans.size(), 2u);
+  EXPECT_EQ(spec.sans[0].ToString(), "DNS:dev-1.local");
+  EXPECT_EQ(spec.sans[1].ToString(), "IP:10.0.0.1");
+  // "id" is a device only after the first line.
+  EXPECT_TRUE(ParseDeviceCsvLine("id", false, spec).value());
+
+  for (const char* bad : {"../x", "a/b", "dev\x01", ",", "dev-1,*.example.com", "dev-1,not a name",
+                          "-dev", std::string(65, 'a').c_str()}) {
+    Result<bool> r = ParseDeviceCsvLine(bad, false, spec);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kInput) << bad;
+  }
+}
+
+TEST(TarTest, HeadersRoundTripAndLongNamesSplit) {
+  std::string out;
+  ASSERT_TRUE(tar::AppendFile(out, "dev-1/dev-1.cert.pem", "hello", 0644, kNow));
+  std::string long_id(64, 'x');
+  std::string long_path = long_id + "/" + long_id + ".chain.pem";
+  ASSERT_TRUE(tar::AppendFile(out, long_path, std::string(600, 'y'), 0400, kNow));
+  ASSERT_EQ(out.size() % tar::kBlock, 0u);
+  tar::Entry e;
+  ASSERT_TRUE(tar::ParseHeader(std::string_view(out).substr(0, tar::kBlock), e));
+  EXPECT_EQ(e.path, "dev-1/dev-1.cert.pem");
+  EXPECT_EQ(e.size, 5u);
+  ASSERT_TRUE(tar::ParseHeader(std::string_view(out).substr(2 * tar::kBlock, tar::kBlock), e));
+  EXPECT_EQ(e.path, long_path);
+  EXPECT_EQ(e.size, 600u);
+  // A damaged header is not taken for one.
+  std::string bad = out.substr(0, tar::kBlock);
+  bad[10] ^= 1;
+  EXPECT_FALSE(tar::ParseHeader(bad, e));
+  EXPECT_FALSE(tar::ParseHeader(std::string(tar::kBlock, '\0'), e));
+}
+
+TEST_F(FleetTest, ArchiveBatchResumesAfterAnInterruptionWithoutReissuing) {
+  std::string archive = dir_ / "batch.tar";
+  BatchOptions bo;
+  bo.archive = archive;
+  bo.jobs = 2;
+  bo.chunk = 16;
+  // Stop after the first chunks.
+  std::atomic<bool> stop{false};
+  auto source = CountSource("dev-", 1, 500);
+  Result<BatchResult> first = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, &stop,
+                                             [&stop](const BatchProgress& p) {
+                                               if (p.done >= 64) stop = true;
+                                             });
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->interrupted);
+  EXPECT_GE(first->issued, 64u);
+  EXPECT_LT(first->issued, 500u);
+  EXPECT_TRUE(std::filesystem::exists(archive + ".partial"));
+  EXPECT_FALSE(std::filesystem::exists(archive));
+
+  stop = false;
+  Result<BatchResult> second = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, &stop, nullptr);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_FALSE(second->interrupted);
+  EXPECT_EQ(second->skipped, first->issued);
+  EXPECT_EQ(second->resumed, first->issued);
+  EXPECT_EQ(first->issued + second->issued, 500u);
+  EXPECT_TRUE(std::filesystem::exists(archive));
+  EXPECT_FALSE(std::filesystem::exists(archive + ".partial"));
+
+  // The archive holds each device once, with its chain last, then the manifests.
+  std::ifstream in(archive, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t chains = 0, offset = 0;
+  std::set<std::string> ids;
+  tar::Entry e;
+  std::string manifest;
+  while (offset + tar::kBlock <= data.size() && tar::ParseHeader(std::string_view(data).substr(offset, tar::kBlock), e)) {
+    if (e.path.size() > 10 && e.path.compare(e.path.size() - 10, 10, ".chain.pem") == 0) {
+      ++chains;
+      ids.insert(e.path.substr(0, e.path.find('/')));
+    }
+    if (e.path == "manifest.csv") manifest = data.substr(offset + tar::kBlock, e.size);
+    offset += tar::kBlock + tar::PaddedSize(e.size);
+  }
+  EXPECT_EQ(chains, 500u);
+  EXPECT_EQ(ids.size(), 500u);
+  EXPECT_EQ(std::count(manifest.begin(), manifest.end(), '\n'), 501);
+
+  // Run again: nothing to do.
+  Result<BatchResult> third = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, nullptr, nullptr);
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  EXPECT_EQ(third->issued, 0u);
+  EXPECT_EQ(third->skipped, 500u);
+}
+
+TEST_F(FleetTest, FolderBatchWritesWholeDevicesAndRefusesCaNames) {
+  BatchOptions bo;
+  bo.out_dir = dir_ / "devices";
+  bo.jobs = 1;
+  auto source = ListSource({"a", "b"}, {});
+  Result<BatchResult> r = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, nullptr, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->issued, 2u);
+  for (const char* id : {"a", "b"}) {
+    for (const char* f : {".key.pem", ".cert.pem", ".chain.pem"}) {
+      EXPECT_TRUE(std::filesystem::exists((dir_ / "devices") + "/" + id + "/" + id + f)) << id << f;
+    }
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "devices/manifest.csv"));
+
+  auto clash = ListSource({"c", "device-ca"}, {});
+  Result<BatchResult> refused = RunDeviceBatch(*pki_, ca_, options_, *clash, bo, kNow, nullptr, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("'device-ca' is the name of a CA"), std::string::npos)
+      << refused.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "devices/c"));
+
+  auto twice = ListSource({"d", "e", "d"}, {});
+  refused = RunDeviceBatch(*pki_, ca_, options_, *twice, bo, kNow, nullptr, nullptr);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("'d' is listed twice"), std::string::npos) << refused.error().message;
+}
+
+}  // namespace
+}  // namespace mqttpki
