@@ -15,8 +15,8 @@
 #     directory (unless the case sets EXPECT_CHANGES=1 and checks the result in verify_result)
 #
 # Usage: bash tests/e2e/test_bad_corpus.sh [CASE...]   CASE: a case name (bad_foo), or a file
-#   MQTTPKI=path/to/mqttpki (default build/mqttpki), VERBOSE=1 prints every check of every case, KEEP_TMP=1 keeps
-#   the work directories.
+#   MQTTPKI=path/to/mqttpki (default build/mqttpki), VERBOSE=1 prints every check of every case, BAD_JOBS=N runs N
+#   cases at a time (default: the number of CPUs), KEEP_TMP=1 keeps the work directories.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BAD_DIR=$REPO_ROOT/tests/testdata/bad
@@ -176,54 +176,66 @@ time.sleep(600)
 # =================================================================================================================
 # One case (in this process)
 
-# _key_secrets: what must never be printed, from every private key file under WORK (one "kind window" a line):
-# its private value (EC/Ed25519 scalar, RSA private exponent and primes) as hex and as base64 at each of the three
-# byte alignments, and for an encrypted key the second half of its base64 (the ciphertext). Windows are 16
-# characters every 8, so any 24 characters in a row of these are caught; nothing public (headers, OIDs, the
-# public key) is among them.
+# _key_secrets DIR [CACHE]: what must never be printed, from every private key file under DIR (lines
+# "kind window"): its private value (EC/Ed25519 scalar, RSA private exponent and primes) as hex and as base64 at
+# each of the three byte alignments, and for an encrypted key the second half of its base64 (the ciphertext).
+# Windows are 16 characters every 8, so any 24 characters in a row of these are caught; nothing public (headers,
+# OIDs, the public key) is among them. CACHE ("sha256 kind window" lines) spares the work for known key files;
+# with --cache the lines are printed in that form.
 _key_secrets() {
-    python3 - "$WORK" "$PASSFILE" <<'EOF'
-import base64, os, re, subprocess, sys
-work, passfile = sys.argv[1], sys.argv[2]
-def windows(kind, text):
-    for i in range(0, len(text) - 15, 8):
-        print(kind, text[i:i + 16])
-for root, dirs, files in os.walk(work):
+    python3 - "$1" "$PASSFILE" "${2:-}" "${3:-}" <<'EOF'
+import base64, hashlib, os, re, subprocess, sys
+top, passfile, cache_file, mode = sys.argv[1:5]
+cache = {}
+if cache_file and os.path.isfile(cache_file):
+    for line in open(cache_file):
+        h, rest = line.rstrip("\n").split(" ", 1)
+        cache.setdefault(h, []).append(rest)
+def secrets(pem, body_b64, encrypted):
+    out = []
+    def windows(kind, text):
+        out.extend("%s %s" % (kind, text[i:i + 16]) for i in range(0, len(text) - 15, 8))
+    if encrypted:
+        windows("b64", body_b64[len(body_b64) // 2:])
+    secret = b""
+    for passin in ("pass:", "file:" + passfile):
+        if passin != "pass:" and not os.path.isfile(passfile):
+            continue
+        r = subprocess.run(["openssl", "pkey", "-noout", "-text", "-passin", passin], input=pem, capture_output=True)
+        if r.returncode != 0:
+            continue
+        take = False
+        for line in r.stdout.decode("latin-1").splitlines():
+            if re.match(r"^(priv|privateExponent|prime1|prime2):", line):
+                take = True
+            elif line and not line[0].isspace():
+                take = False
+            elif take:
+                secret += bytes.fromhex(line.strip().replace(":", ""))
+        break
+    if secret:
+        windows("hex", secret.hex())
+        for pad in range(3):
+            windows("b64", base64.b64encode(b"\0" * pad + secret).decode()[4:-4])
+    return out
+for root, dirs, files in os.walk(top):
     for name in files:
         path = os.path.join(root, name)
         try:
             if os.path.islink(path) or os.path.getsize(path) > 1 << 20:
                 continue
-            data = open(path, "rb").read().decode("latin-1")
+            raw = open(path, "rb").read()
         except OSError:
             continue
+        data = raw.decode("latin-1")
         for m in re.finditer(r"-----BEGIN ([A-Z ]*PRIVATE KEY)-----(.*?)-----END \1-----", data, re.S):
-            body = "".join(l.strip() for l in m.group(2).splitlines() if l.strip() and ":" not in l)
-            if "ENCRYPTED" in m.group(1) or "Proc-Type" in m.group(2):
-                windows("b64", body[len(body) // 2:])
             pem = m.group(0).encode("latin-1")
-            secret = b""
-            for passin in ("pass:", "file:" + passfile):
-                if passin != "pass:" and not os.path.isfile(passfile):
-                    continue
-                r = subprocess.run(["openssl", "pkey", "-noout", "-text", "-passin", passin],
-                                   input=pem, capture_output=True)
-                if r.returncode != 0:
-                    continue
-                take = False
-                for line in r.stdout.decode("latin-1").splitlines():
-                    if re.match(r"^(priv|privateExponent|prime1|prime2):", line):
-                        take = True
-                    elif line and not line[0].isspace():
-                        take = False
-                    elif take:
-                        secret += bytes.fromhex(line.strip().replace(":", ""))
-                break
-            if secret:
-                windows("hex", secret.hex())
-                for pad in range(3):
-                    b = base64.b64encode(b"\0" * pad + secret).decode()
-                    windows("b64", b[4:-4])
+            h = hashlib.sha256(pem).hexdigest()
+            if h not in cache:
+                body = "".join(l.strip() for l in m.group(2).splitlines() if l.strip() and ":" not in l)
+                cache[h] = secrets(pem, body, "ENCRYPTED" in m.group(1) or "Proc-Type" in m.group(2))
+            for line in cache[h]:
+                print(("%s %s" % (h, line)) if mode == "--cache" else line)
 EOF
 }
 
@@ -269,6 +281,15 @@ $j"
     fi
 }
 
+# _make_pki plain|passphrase DIR PASSFILE: the quickstart PKI every case starts from
+_make_pki() {
+    if [ "$1" = passphrase ]; then
+        run_mq --pki "$2" quickstart --san mqtt.example.com --passphrase-file "$3"
+    else
+        run_mq --pki "$2" quickstart --san mqtt.example.com --no-passphrase
+    fi
+}
+
 run_one() {
     local file=$1
     exec 3>&1
@@ -287,14 +308,15 @@ run_one() {
     [ -n "$EXPECT_EXIT" ] || { _fail "the case sets EXPECT_EXIT"; finish; }
     echo "# $DESC"
 
+    # the PKI: a copy of the one the driver made once (BAD_BASE), else made here
     case $PKI_SETUP in
-        plain)
-            run_mq --pki "$PKI" quickstart --san mqtt.example.com --no-passphrase ||
-                { _fail "setup: quickstart --no-passphrase" "$OUT"; finish; } ;;
-        passphrase)
-            mk_passfile "$PASSFILE" "$BAD_PASSPHRASE"
-            run_mq --pki "$PKI" quickstart --san mqtt.example.com --passphrase-file "$PASSFILE" ||
-                { _fail "setup: quickstart --passphrase-file" "$OUT"; finish; } ;;
+        plain|passphrase)
+            if [ "$PKI_SETUP" = passphrase ]; then mk_passfile "$PASSFILE" "$BAD_PASSPHRASE"; fi
+            if [ -n "${BAD_BASE:-}" ] && [ -d "$BAD_BASE/$PKI_SETUP" ]; then
+                cp -a "$BAD_BASE/$PKI_SETUP" "$PKI" || { _fail "setup: copy the base PKI"; finish; }
+            else
+                _make_pki "$PKI_SETUP" "$PKI" "$PASSFILE" || { _fail "setup: quickstart ($PKI_SETUP)" "$OUT"; finish; }
+            fi ;;
         none) ;;
         *) _fail "unknown PKI_SETUP '$PKI_SETUP'"; finish ;;
     esac
@@ -310,7 +332,7 @@ run_one() {
     fi
     [ ${#CMD[@]} -gt 0 ] || { _fail "the case sets CMD"; finish; }
 
-    _key_secrets >"$T/secrets"
+    _key_secrets "$WORK" "${BAD_BASE:+$BAD_BASE/secrets}" >"$T/secrets"
     snapshot "$WORK"
 
     local show; printf -v show '%q ' "${CMD[@]}"
@@ -390,17 +412,46 @@ else
     note "unshare -m is not available: mounts made by cases live in this mount namespace until they are unmounted"
 fi
 
+# The PKIs the cases start from, made once (each case gets a copy) with the secrets of their keys
+BAD_BASE=$T/base
+mkdir -p "$BAD_BASE"
+PASSFILE=$BAD_BASE/pass.txt
+mk_passfile "$PASSFILE" "$BAD_PASSPHRASE"
+for kind in plain passphrase; do
+    _make_pki "$kind" "$BAD_BASE/$kind" "$PASSFILE" || { echo "Bail out! quickstart ($kind) failed: $OUT"; echo "0 passed, 1 failed"; exit 1; }
+done
+_key_secrets "$BAD_BASE" "" --cache >"$BAD_BASE/secrets"
+export BAD_BASE
+
+# Cases run BAD_JOBS at a time (default: the number of CPUs; the locked-inventory case mostly waits), each in its
+# own process; results are reported in case order.
+RES=$T/results
+mkdir -p "$RES"
+_run_case() { # CASE_FILE: its output in $RES/NAME.out, its exit code in $RES/NAME.rc
+    local name; name=$(basename "$1" .sh)
+    timeout -k 5 600 "${NS[@]}" bash "${BASH_SOURCE[0]}" --one "$1" >"$RES/$name.out" 2>&1
+    echo $? >"$RES/$name.rc"
+}
+jobs_max=${BAD_JOBS:-$(nproc 2>/dev/null || echo 2)}
+running=0
+for c in "${CASES[@]}"; do
+    if [ "$running" -ge "$jobs_max" ]; then wait -n; running=$((running - 1)); fi
+    _run_case "$c" &
+    running=$((running + 1))
+done
+wait
+
 SKIPPED=0
 SKIPPED_DESCS=()
 for c in "${CASES[@]}"; do
     name=$(basename "$c" .sh)
-    out=$(timeout -k 5 600 "${NS[@]}" bash "${BASH_SOURCE[0]}" --one "$c" 2>&1); rc=$?
+    out=$(cat "$RES/$name.out" 2>/dev/null); rc=$(cat "$RES/$name.rc" 2>/dev/null || echo 99)
     desc=$(sed -n 's/^# //p' <<<"$out" | head -n 1)
     if [ "${VERBOSE:-0}" = 1 ]; then sed 's/^/    /' <<<"$out"; fi
-    if [ $rc -eq 77 ]; then
+    if [ "$rc" -eq 77 ]; then
         SKIPPED=$((SKIPPED + 1)); SKIPPED_DESCS+=("$name: $(sed -n 's/^# SKIP //p' <<<"$out" | head -n 1)")
         echo "ok - $name: $desc # SKIP $(sed -n 's/^# SKIP //p' <<<"$out" | head -n 1)"
-    elif [ $rc -eq 0 ]; then
+    elif [ "$rc" -eq 0 ]; then
         _pass "$name: $desc"
     else
         _fail "$name: $desc" "$(grep -av '^ok - ' <<<"$out" | grep -av '^[0-9]* passed, [0-9]* failed$' | grep -av '^#   failed: ')"
