@@ -10,7 +10,8 @@
 #   - exit 2/3: stderr has the "mqttpki: error: " prefix; with --json, stdout is one JSON object with ok=false and
 #     exit_code=EXPECT_EXIT
 #   - stdout and stderr hold no raw control characters (only newline and tab) and no private key material: no
-#     "PRIVATE KEY", no piece of the base64 of any key file in WORK, no piece of any key's private value in hex
+#     "PRIVATE KEY", no piece of the private value of any key file in WORK (hex or base64), no piece of the
+#     ciphertext of an encrypted one
 #   - nothing in WORK changed: no file written, removed or changed, no mode changed, nothing new in an output
 #     directory (unless the case sets EXPECT_CHANGES=1 and checks the result in verify_result)
 #
@@ -119,19 +120,22 @@ tutorial_pki() {
 }
 
 # ro_dir DIR: DIR (created) becomes a read-only directory that root cannot write either: a read-only tmpfs, else
-# an immutable directory (chattr +i); skips the case if neither works. Sets RO_HOW.
+# an immutable directory (chattr +i); skips the case if neither works. Sets RO_HOW, and RO_ERR: the error the
+# system gives for a write there ("Read-only file system", or "Operation not permitted" for chattr +i).
+# shellcheck disable=SC2034  # RO_HOW is for the cases
 ro_dir() {
     mkdir -p "$1" || return 1
     if mount -t tmpfs -o ro,size=64k,mode=0755 mqttpki-bad-ro "$1" 2>/dev/null; then
-        at_exit umount -l "$1"; RO_HOW="read-only tmpfs"; return 0
+        at_exit umount -l "$1"; RO_HOW="read-only tmpfs"; RO_ERR="Read-only file system"; return 0
     fi
     if chattr +i "$1" 2>/dev/null; then
-        at_exit chattr -i "$1"; RO_HOW="chattr +i"; return 0
+        at_exit chattr -i "$1"; RO_HOW="chattr +i"; RO_ERR="Operation not permitted"; return 0
     fi
     skip_case "cannot make a read-only directory here: mount -t tmpfs -o ro and chattr +i both refused"
 }
 
 # ro_bind DIR: DIR (with its contents) becomes read-only in place (a read-only bind mount); skips if impossible
+# shellcheck disable=SC2034
 ro_bind() {
     if mount --bind "$1" "$1" 2>/dev/null; then
         at_exit umount -l "$1"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # ca create under a root whose certificate expired (the same key and subject, self-signed, valid 2015-2020).
 DESC='ca create: the root CA has expired'
 make_input() {

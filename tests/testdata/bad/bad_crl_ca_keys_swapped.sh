@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # crl: the root's and server-ca's key files swapped; no CRL may be signed with the wrong key.
 DESC="crl: root and intermediate keys swapped"
 make_input() {

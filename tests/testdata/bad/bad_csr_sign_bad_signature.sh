@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a well-formed CSR whose signature has one bit flipped (tampered in transit).
 DESC='csr sign: CSR with a flipped bit in its signature'
 make_input() {

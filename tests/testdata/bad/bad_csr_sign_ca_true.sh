@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a CSR that asks for basicConstraints CA:TRUE. Documented policy (docs/cli.md, csr sign): signed, but
 # nothing it asks for besides subject and SANs is copied; the profile decides. So this hostile input is accepted
 # (exit 0) with a warning, and the certificate must be CA:FALSE (judged by openssl).

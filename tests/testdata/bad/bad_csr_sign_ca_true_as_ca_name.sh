@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign --name server-ca --force: a CA:TRUE CSR aimed at the intermediate's own name (replace the CA).
 DESC='csr sign: CA:TRUE CSR signed into the name of the intermediate CA (--name server-ca --force)'
 make_input() {

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a certificate where a CSR is expected.
 DESC='csr sign: a certificate where a CSR is expected'
 make_input() { cp "$(pki_cert mqtt-server-1)" "$WORK/other.csr.pem"; }

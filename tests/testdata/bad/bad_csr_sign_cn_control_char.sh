@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a subject CN with an ESC byte (a terminal escape sequence).
 DESC='csr sign: subject CN with a control character (ESC)'
 make_input() {

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: an iPAddress SAN of 5 bytes (neither IPv4 nor IPv6): malformed, must be refused, not silently dropped.
 DESC='csr sign: iPAddress SAN of 5 bytes'
 make_input() {

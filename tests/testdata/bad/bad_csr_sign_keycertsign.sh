@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a CSR asking for keyUsage keyCertSign, cRLSign (a CA's usages). Documented policy: ignored, the server
 # profile decides (digitalSignature only for an EC key); exit 0 with a warning.
 DESC='csr sign: CSR asking for keyCertSign (policy: profile keyUsage, with a warning)'

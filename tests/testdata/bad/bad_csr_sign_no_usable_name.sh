@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign --profile server: no SAN and a CN that is no host name: there is nothing to put in the SANs.
 DESC='csr sign: server CSR without SANs and with a CN that is not a host name'
 make_input() { mk_csr "$WORK/nn.csr.pem" -subj '/CN=Not A Host'; }

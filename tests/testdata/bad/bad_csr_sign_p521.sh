@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='csr sign: CSR with an EC P-521 key (unsupported key type)'
 make_input() {
     mk_csr "$WORK/p521.csr.pem" -newkey ec -pkeyopt ec_paramgen_curve:P-521 -subj /CN=p521.example.com \

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a dNSName with an embedded NUL ("evil.com\0.example.com", the classic certificate-spoofing name). It is
 # refused; the message must show the whole name (escaped), not stop at the NUL.
 DESC='csr sign: dNSName SAN with an embedded NUL byte'

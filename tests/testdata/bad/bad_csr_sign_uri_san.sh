@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign: a CSR with a URI SAN next to a DNS one: must be refused (policy: DNS and IP only), not silently dropped.
 DESC='csr sign: SAN URI:https://evil.example.net/ (outside policy)'
 make_input() {

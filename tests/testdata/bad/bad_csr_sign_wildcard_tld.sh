@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='csr sign: SAN *.com (wildcard over a whole top-level domain)'
 make_input() { mk_csr "$WORK/w.csr.pem" -subj /CN=w.example.com -addext 'subjectAltName=DNS:*.com'; }
 CMD=(--pki "$PKI" csr sign "$WORK/w.csr.pem" --profile server)

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='ca create: --days -5'
 CMD=(--pki "$PKI" ca create ca2 --days -5 --no-passphrase)
 EXPECT_EXIT=2

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # deploy --out DIR where DIR already holds the operator's own mosquitto.conf: refused without --force, and none of
 # the other files (bundle, chain, key) may be written either.
 DESC='deploy: the output directory already has a mosquitto.conf (no --force)'

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # deploy --broker hivemq: the PKCS#12 keystore does not fit; nothing may be left behind (no partial keystore).
 DESC='deploy hivemq: --out is a full file system'
 make_input() { full_dir "$WORK/full"; }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # deploy: the server's key file holds another key than its certificate's; a broker would not start.
 DESC="deploy: the server's key does not match its certificate"
 make_input() {

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # deploy --target-dir with newlines: the value is written into mosquitto.conf as is, so it can add lines of its own
 # (here an open plain-text listener with anonymous access). A path with a control character must be refused.
 DESC='deploy mosquitto: --target-dir with newlines (config injection)'

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # deploy --target-dir with a double quote: emqx.conf quotes the paths ("..."), so a '"' ends the string early and
 # the rest becomes configuration. Must be refused (or escaped; refusing is simpler).
 DESC='deploy emqx: --target-dir with a double quote (config injection)'

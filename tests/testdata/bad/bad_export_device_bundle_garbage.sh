@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # export device --bundle: random bytes; the output directory must not be created.
 DESC='export device --bundle: garbage file'
 make_input() { head -c 1000 /dev/urandom >"$WORK/garbage.pem"; }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # import: the tutorial's hand-built PKI, but its intermediate expired (re-signed by its root for 2020-2021). Adopting
 # it gives chains no device accepts, and a server certificate that outlives its issuer: import checks "every
 # certificate against its issuer" (docs/cli.md) and must refuse, writing nothing.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # import: the tutorial's PKI with the root's key in server-ca/private: a key that is not its certificate's.
 DESC="import: a hand-built PKI whose intermediate key is the root's"
 PKI_SETUP=none

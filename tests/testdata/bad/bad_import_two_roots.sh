@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='import: two self-signed roots in one directory'
 PKI_SETUP=none
 make_input() {

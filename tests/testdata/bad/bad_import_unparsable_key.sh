@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='import: a hand-built PKI whose intermediate key file is a corrupt PEM'
 PKI_SETUP=none
 make_input() {

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='inspect: 10 MiB file'
 make_input() { big_file "$WORK/big.pem" 10 "$(pki_cert mqtt-server-1)"; }
 CMD=(--pki "$PKI" inspect "$WORK/big.pem")

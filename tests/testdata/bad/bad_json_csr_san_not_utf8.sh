@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # --json csr sign: a CSR whose dNSName holds the byte 0xFF. Refused (exit 3) with a JSON error object, not a crash.
 DESC='--json csr sign: dNSName SAN with a non-UTF-8 byte'
 make_input() {

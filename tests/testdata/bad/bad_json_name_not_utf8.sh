@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # --json server issue: a NAME with a byte that is not UTF-8 (0xFF). Refused with exit 2 and a JSON error object,
 # not a crash while writing the JSON.
 DESC='--json server issue: NAME with a non-UTF-8 byte'

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign --name: where the certificate goes is a name too.
 DESC="csr sign: --name '../up' (path traversal)"
 make_input() { mk_csr "$WORK/up.csr.pem" -subj /CN=up.example.com -addext subjectAltName=DNS:up.example.com; }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # csr sign FILE: NAME defaults to FILE's name without .csr.pem; a file called "..csr.pem" gives the name ".".
 DESC="csr sign: the CSR file's name gives the NAME '.'"
 make_input() { mk_csr "$WORK/..csr.pem" -subj /CN=dots.example.com -addext subjectAltName=DNS:dots.example.com; }

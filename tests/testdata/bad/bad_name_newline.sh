@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # server issue: a NAME with a newline. Refused; the message must not reproduce the newline raw (a forged second
 # line in a log), but escaped.
 DESC='server issue: NAME with a newline'

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # a passphrase file whose first line is empty (the passphrase is the first line).
 DESC='crl: passphrase file whose first line is empty'
 PKI_SETUP=passphrase

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='server issue: --passphrase-file is a directory'
 PKI_SETUP=passphrase
 make_input() { mkdir -p "$WORK/passdir"; }

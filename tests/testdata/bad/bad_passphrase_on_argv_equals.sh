@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # --passphrase=VALUE: as above, in one argument.
 DESC='ca create: passphrase given on the command line (--passphrase=VALUE)'
 PKI_SETUP=passphrase

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='renew: wrong passphrase in $MQTTPKI_PASSPHRASE'
 PKI_SETUP=passphrase
 CMD=(--pki "$PKI" renew mqtt-server-1)

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='server issue: --passphrase-file with the wrong passphrase'
 PKI_SETUP=passphrase
 make_input() { mk_passfile "$WORK/wrong.txt" 'not the passphrase'; }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # probe --password-file with MQTT 3.1.1 and no --username: 3.1.1 sends a password only with a user name. The
 # password itself must not be printed.
 DESC='probe: --password-file without --username (MQTT 3.1.1)'

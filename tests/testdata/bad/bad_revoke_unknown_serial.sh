@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 DESC='revoke: a serial that is not in the inventory'
 CMD=(--pki "$PKI" revoke 0123456789ABCDEF0123456789ABCDEF01234567)
 EXPECT_EXIT=3

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # server issue: the root's and server-ca's key files swapped: server-ca's key is not the key of its certificate.
 DESC="server issue: the intermediate's key file holds the root's key (keys swapped)"
 make_input() {

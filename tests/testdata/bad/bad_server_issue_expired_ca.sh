@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # server issue under an intermediate whose certificate expired (re-signed by the root with the same key and
 # subject, valid 2020-2021, put in place of server-ca.cert.pem).
 DESC='server issue: the issuing intermediate CA has expired'

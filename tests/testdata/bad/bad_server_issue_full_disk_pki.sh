@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # server issue: the PKI lives on a file system that is full. Refused with the cause named ("No space left on
 # device") and nothing left behind (no inventory.db-wal/-shm either).
 DESC='server issue: the PKI directory is on a full file system'

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by tests/e2e/test_bad_corpus.sh
 # verify: a chain whose leaf is fine but whose second certificate (the intermediate) has a corrupt body.
 DESC='verify: chain with a corrupt second certificate'
 make_input() {
