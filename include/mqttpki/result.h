@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -32,6 +33,10 @@ struct Error {
 };
 
 Error MakeError(ErrorCode code, std::string message);
+
+// Printable renders untrusted text for a message: control characters, bytes that are not UTF-8 and backslashes
+// are escaped (\n, \x01, ...), so that a name read from a file or a CSR cannot forge or garble output.
+std::string Printable(std::string_view text);
 
 // ExitCodeFor maps an error code to the process exit code of the command contract.
 int ExitCodeFor(ErrorCode code);

@@ -1,6 +1,9 @@
 // mqttpki: the command line over the PKI engine. The one place that turns errors into exit codes and messages.
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -82,7 +85,18 @@ std::string CommandOf(int argc, char** argv) {
   return {};
 }
 
+// ProtectSecrets keeps key material out of places it could leak to: no core dumps and no ptrace by other
+// processes of the same user (a crash of a batch would otherwise dump every key in flight), and a umask under
+// which nothing this process creates is readable by others before it is given its final mode.
+void ProtectSecrets() {
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  umask(077);
+}
+
 int Run(int argc, char** argv) {
+  ProtectSecrets();
   // The openssl.cnf of the machine has no say in what we issue, and loading it costs start-up time.
   OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
   // HASH-DRBG over SHA-256 (NIST SP 800-90A, like the default CTR-DRBG) reuses the digest every command loads

@@ -53,6 +53,8 @@ std::string SubjectAltName::ToString() const { return (kind == Kind::kDns ? "DNS
 namespace {
 
 bool ParseIp(std::string_view text, std::string* canonical) {
+  // inet_pton reads a C string: a NUL would hide whatever follows it.
+  if (text.find('\0') != std::string_view::npos) return false;
   std::string s(text);
   unsigned char buf[16];
   char out[INET6_ADDRSTRLEN];
@@ -68,7 +70,7 @@ bool ParseIp(std::string_view text, std::string* canonical) {
 }
 
 Error BadSan(std::string_view text, const std::string& why) {
-  return MakeError(ErrorCode::kUsage, "invalid --san '" + std::string(text) + "': " + why);
+  return MakeError(ErrorCode::kUsage, "invalid --san '" + Printable(text) + "': " + why);
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
@@ -106,7 +108,7 @@ Result<SubjectAltName> ParseDns(std::string_view original, std::string_view name
       if (c == ' ') return BadSan(original, "a DNS name cannot contain spaces");
       if (c == '*') return BadSan(original, "a wildcard is allowed only as the whole leftmost label (*.example.com)");
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
-        return BadSan(original, std::string("a DNS name cannot contain '") + c + "'");
+        return BadSan(original, "a DNS name cannot contain '" + Printable(std::string_view(&c, 1)) + "'");
       }
       if (!std::isdigit(static_cast<unsigned char>(c))) all_numeric = false;
     }

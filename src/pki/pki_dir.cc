@@ -70,14 +70,17 @@ std::string PkiDir::ConfigPath() const { return Path("mqttpki.json"); }
 
 Status PkiDir::ValidateName(const std::string& name) {
   if (name.empty()) return MakeError(ErrorCode::kUsage, "a name is required");
-  if (name.size() > 64) return MakeError(ErrorCode::kUsage, "name '" + name + "' is longer than 64 characters");
+  if (name.size() > 64) {
+    return MakeError(ErrorCode::kUsage, "name '" + Printable(name.substr(0, 64)) + "...' is longer than 64 characters");
+  }
   if (name[0] == '.' || name[0] == '-') {
-    return MakeError(ErrorCode::kUsage, "invalid name '" + name + "': it must not start with '.' or '-'");
+    return MakeError(ErrorCode::kUsage, "invalid name '" + Printable(name) + "': it must not start with '.' or '-'");
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      return MakeError(ErrorCode::kUsage, "invalid name '" + name +
-                                              "': use letters, digits, '.', '_' and '-' only (it becomes a directory)");
+      std::string what = c == '/' ? "'/'" : c < 0x20 || c == 0x7f ? "a control character" : "'" + Printable(std::string(1, c)) + "'";
+      return MakeError(ErrorCode::kUsage, "invalid name '" + Printable(name) + "': it contains " + what +
+                                              "; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
     }
   }
   return Status::Ok();

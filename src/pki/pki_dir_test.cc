@@ -137,7 +137,7 @@ TEST(PkiDirNames, ValidateName) {
     EXPECT_FALSE(PkiDir::ValidateName(bad).ok()) << bad;
   }
   EXPECT_EQ(PkiDir::ValidateName("a/b").error().message,
-            "invalid name 'a/b': use letters, digits, '.', '_' and '-' only (it becomes a directory)");
+            "invalid name 'a/b': it contains '/'; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
 }
 
 }  // namespace

@@ -15,6 +15,42 @@ Error MakeError(ErrorCode code, std::string message) {
   return e;
 }
 
+std::string Printable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    // A well-formed multi-byte UTF-8 sequence passes unchanged.
+    size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 1;
+    bool utf8 = n > 1 && i + n <= text.size();
+    for (size_t k = 1; utf8 && k < n; ++k) utf8 = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    if (utf8) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  return out;
+}
+
 int ExitCodeFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kRejected: return 1;
