@@ -106,6 +106,12 @@ class CertificateRequest {
   std::string Subject() const;
   DistinguishedName SubjectFields() const;
   std::vector<SubjectAltName> Sans() const;
+  // CaRequest names what the CSR asks for that only a CA has ("basicConstraints CA:TRUE", "keyUsage
+  // keyCertSign", "keyUsage cRLSign"), or is empty.
+  std::string CaRequest() const;
+  // UnsupportedSans describes the subjectAltName entries that are neither a DNS name nor an IP address (email,
+  // URI, an IP address of the wrong length, ...), which Sans() leaves out.
+  std::vector<std::string> UnsupportedSans() const;
   // RequestedExtensions names every extension the CSR asks for ("basicConstraints", "keyUsage", ...).
   std::vector<std::string> RequestedExtensions() const;
   std::string KeyDescription() const;

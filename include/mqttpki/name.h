@@ -35,7 +35,7 @@ struct SubjectAltName {
 };
 
 // ParseSan reads a --san value: "DNS:name", "IP:addr", or a bare name or address (an address when it parses as
-// IPv4 or IPv6). DNS names: letters, digits, hyphens and dots, labels of 1-63 characters, at most 253 in all,
+// IPv4 or IPv6). DNS names: letters, digits, hyphens, underscores (seen in internal names) and dots, labels of 1-63 characters, at most 253 in all,
 // a leading "*." wildcard allowed. A name made only of digits and dots is taken as an IPv4 address, so
 // "300.1.1.1" is refused rather than accepted as a host name. Errors are kUsage and quote the value.
 Result<SubjectAltName> ParseSan(std::string_view text);

@@ -99,7 +99,8 @@ struct SignOptions {
 };
 
 // CheckCsrPolicy is what every CSR must pass before it is signed: its signature verifies (the requester holds
-// the key), its key is a type this tool issues, its names are well-formed. |what| names it in messages.
+// the key), its key is a type this tool issues, it does not ask to be a CA (CA:TRUE, keyCertSign, cRLSign), its
+// names are DNS names or IP addresses and well-formed. |what| names it in messages.
 Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what);
 
 class PkiDir {

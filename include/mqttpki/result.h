@@ -36,7 +36,8 @@ Error MakeError(ErrorCode code, std::string message);
 
 // Printable renders untrusted text for a message: control characters, bytes that are not UTF-8 and backslashes
 // are escaped (\n, \x01, ...), so that a name read from a file or a CSR cannot forge or garble output.
-std::string Printable(std::string_view text);
+// With |escape_backslash| false, backslashes pass (for text that was made Printable already).
+std::string Printable(std::string_view text, bool escape_backslash = true);
 
 // ExitCodeFor maps an error code to the process exit code of the command contract.
 int ExitCodeFor(ErrorCode code);

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
+#include <string_view>
 
 #include "cli/context.h"
 
@@ -21,8 +23,30 @@ constexpr const char* kDescription =
     "device CA bundle, done right by default. Exit codes: 0 ok, 1 check failed, 2 usage error, 3 bad input/I-O.\n"
     "Start with:  mqttpki quickstart --san mqtt.example.com --san 10.0.0.5";
 
+// Messages can quote what a user or a file gave (names, paths, CSR fields): escaped once more here, so that no
+// control character reaches the terminal and no line can be forged.
+std::string Safe(const std::string& message) { return Printable(message, /*escape_backslash=*/false); }
+
+// JSON output never fails on bytes that are not UTF-8 (a path or a name from a file): they are replaced.
+std::string Dump(const nlohmann::json& j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 void PrintWarnings(const std::vector<std::string>& warnings) {
-  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", Safe(w).c_str());
+}
+
+// SecretOnArgv finds an option that would put a passphrase or password on the command line (where ps, /proc
+// and shell history show it): such options do not exist, and the value must not be echoed in the error either.
+std::optional<std::string> SecretOnArgv(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.size() < 3 || a.substr(0, 2) != "--") continue;
+    std::string_view name = a.substr(2, a.find('=') == std::string_view::npos ? std::string_view::npos : a.find('=') - 2);
+    bool secret = name.find("pass") != std::string_view::npos || name.find("secret") != std::string_view::npos;
+    bool allowed = name.size() >= 5 && name.substr(name.size() - 5) == "-file";
+    if (name == "no-passphrase") allowed = true;
+    if (secret && !allowed) return std::string(name);
+  }
+  return std::nullopt;
 }
 
 // ExplainParseError names the unknown command when CLI11 would only say "A subcommand is required".
@@ -51,15 +75,15 @@ std::string ExplainParseError(CLI::App& app, const CLI::ParseError& e) {
 }
 
 int ReportError(const Context& ctx, const Error& e) {
-  std::fprintf(stderr, "mqttpki: error: %s\n", e.message.c_str());
+  std::fprintf(stderr, "mqttpki: error: %s\n", Safe(e.message).c_str());
   const char* debug = std::getenv("MQTTPKI_DEBUG");
   if (e.code == ErrorCode::kInternal || (debug != nullptr && *debug != '\0')) {
     for (const std::string& o : e.openssl_errors) std::fprintf(stderr, "  openssl: %s\n", o.c_str());
   }
   int code = ExitCodeFor(e.code);
   if (ctx.json) {
-    nlohmann::json j = {{"ok", false}, {"error", e.message}, {"exit_code", code}};
-    std::printf("%s\n", j.dump(2).c_str());
+    nlohmann::json j = {{"ok", false}, {"error", Safe(e.message)}, {"exit_code", code}};
+    std::printf("%s\n", Dump(j).c_str());
   }
   return code;
 }
@@ -69,7 +93,7 @@ std::string CommandOf(int argc, char** argv) {
   static const char* const kCommands[] = {"quickstart", "init",   "root",   "ca",     "bundle",  "server",
                                           "csr",        "verify", "inspect", "probe", "deploy",  "export",
                                           "list",       "show",   "revoke", "crl",    "renew",   "needs-renewal",
-                                          "rotate",     "import"};
+                                          "rotate",     "import", "device"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--pki") {
@@ -128,6 +152,13 @@ int Run(int argc, char** argv) {
   RegisterImport(app, ctx, commands);
   RegisterDevice(app, ctx, commands);
 
+  if (std::optional<std::string> option = SecretOnArgv(argc, argv)) {
+    std::fprintf(stderr, "mqttpki: error: --%s: passphrases and passwords are never taken from the command line "
+                         "(ps and shell history would show them); use --passphrase-file FILE (or "
+                         "--key-passphrase-file, --password-file), an environment variable, or the prompt\n",
+                 Safe(*option).c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -138,7 +169,7 @@ int Run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "mqttpki: error: %s\nRun 'mqttpki --help' (or 'mqttpki COMMAND --help') for usage.\n",
-                 ExplainParseError(app, e).c_str());
+                 Safe(ExplainParseError(app, e)).c_str());
     return 2;
   }
 
@@ -151,7 +182,7 @@ int Run(int argc, char** argv) {
       nlohmann::json j = out->json;
       j["ok"] = out->exit_code == 0;
       if (!out->warnings.empty()) j["warnings"] = out->warnings;
-      std::printf("%s\n", j.dump(2).c_str());
+      std::printf("%s\n", Dump(j).c_str());
     } else {
       std::fputs(out->text.c_str(), stdout);
     }

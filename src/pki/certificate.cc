@@ -77,6 +77,32 @@ std::vector<SubjectAltName> SansOf(const GENERAL_NAMES* names) {
   return out;
 }
 
+std::vector<std::string> OtherSansOf(const GENERAL_NAMES* names) {
+  std::vector<std::string> out;
+  if (names == nullptr) return out;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    auto text = [](const ASN1_STRING* s) {
+      return Printable(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                        static_cast<size_t>(ASN1_STRING_length(s))));
+    };
+    switch (gn->type) {
+      case GEN_DNS: break;
+      case GEN_IPADD: {
+        int len = ASN1_STRING_length(gn->d.iPAddress);
+        if (len != 4 && len != 16) out.push_back("an IP address of " + std::to_string(len) + " bytes");
+        break;
+      }
+      case GEN_EMAIL: out.push_back("email:" + text(gn->d.rfc822Name)); break;
+      case GEN_URI: out.push_back("URI:" + text(gn->d.uniformResourceIdentifier)); break;
+      case GEN_DIRNAME: out.push_back("a directory name"); break;
+      case GEN_RID: out.push_back("a registered ID"); break;
+      default: out.push_back("an otherName or other name form"); break;
+    }
+  }
+  return out;
+}
+
 int64_t Asn1TimeToUnix(const ASN1_TIME* t) {
   struct tm tm = {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
@@ -458,6 +484,46 @@ std::vector<SubjectAltName> CertificateRequest::Sans() const {
     if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) continue;
     auto names = ossl::Wrap(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
     for (auto& s : SansOf(names.get())) AddUnique(out, s);
+  }
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  ossl::ClearErrors();
+  return out;
+}
+
+std::string CertificateRequest::CaRequest() const {
+  std::string out;
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
+  if (exts == nullptr) return out;
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts) && out.empty(); ++i) {
+    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
+    int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
+    if (nid == NID_basic_constraints) {
+      auto bc = ossl::Wrap(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(ext)));
+      if (bc && bc->ca != 0) out = "basicConstraints CA:TRUE";
+    } else if (nid == NID_key_usage) {
+      auto ku = ossl::Wrap(static_cast<ASN1_BIT_STRING*>(X509V3_EXT_d2i(ext)));
+      if (ku && ASN1_BIT_STRING_get_bit(ku.get(), 5) == 1) out = "keyUsage keyCertSign";
+      if (ku && out.empty() && ASN1_BIT_STRING_get_bit(ku.get(), 6) == 1) out = "keyUsage cRLSign";
+    }
+  }
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  ossl::ClearErrors();
+  return out;
+}
+
+std::vector<std::string> CertificateRequest::UnsupportedSans() const {
+  std::vector<std::string> out;
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
+  if (exts == nullptr) return out;
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
+    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
+    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) continue;
+    auto names = ossl::Wrap(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
+    if (!names) {
+      out.push_back("a subjectAltName that cannot be decoded");
+      continue;
+    }
+    for (auto& s : OtherSansOf(names.get())) out.push_back(s);
   }
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
   ossl::ClearErrors();

@@ -29,6 +29,8 @@ std::string NameToString(const X509_NAME* name);
 DistinguishedName NameToFields(const X509_NAME* name);
 // SansOf reads DNS and IP entries of a GENERAL_NAMES.
 std::vector<SubjectAltName> SansOf(const GENERAL_NAMES* names);
+// OtherSansOf describes the entries of a GENERAL_NAMES that SansOf skips (email, URI, malformed IP, ...).
+std::vector<std::string> OtherSansOf(const GENERAL_NAMES* names);
 // Asn1TimeToUnix converts an ASN1_TIME to seconds since the epoch.
 int64_t Asn1TimeToUnix(const ASN1_TIME* t);
 // DigestFor picks the signature digest for a signing key: SHA-384 for P-384 (and larger EC), else SHA-256.

@@ -136,12 +136,72 @@ bool PrivateKey::IsEncryptedPem(std::string_view pem) {
          pem.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos;
 }
 
+namespace {
+
+// kMaxKdfIterations bounds the work an encrypted key may ask for before its passphrase can be checked: a file
+// could otherwise demand 2^31 PBKDF2 rounds (minutes of CPU) of every command that reads it.
+constexpr int64_t kMaxKdfIterations = 2000000;
+constexpr int64_t kMaxScryptN = int64_t{1} << 20;
+
+// CheckKdfCost reads the key-derivation parameters of an encrypted PKCS#8 key (without decrypting it).
+Status CheckKdfCost(std::string_view pem, const std::string& what) {
+  if (pem.find("BEGIN ENCRYPTED PRIVATE KEY") == std::string_view::npos) return Status::Ok();
+  auto bio = MemBio(pem);
+  auto p8 = ossl::Wrap(bio ? PEM_read_bio_PKCS8(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!p8) return ossl::OsslError(ErrorCode::kInput, what + " holds an encrypted key that cannot be parsed");
+  const X509_ALGOR* alg = nullptr;
+  X509_SIG_get0(p8.get(), &alg, nullptr);
+  int64_t iterations = 0;
+  int nid = OBJ_obj2nid(alg->algorithm);
+  if (nid == NID_pbes2) {
+    auto pbe2 = ossl::Wrap(static_cast<PBE2PARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)));
+    if (!pbe2 || pbe2->keyfunc == nullptr) {
+      return ossl::OsslError(ErrorCode::kInput, what + " holds an encrypted key with malformed parameters");
+    }
+    int kdf = OBJ_obj2nid(pbe2->keyfunc->algorithm);
+    if (kdf == NID_id_pbkdf2) {
+      auto p = ossl::Wrap(static_cast<PBKDF2PARAM*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)));
+      if (!p || p->iter == nullptr) {
+        return ossl::OsslError(ErrorCode::kInput, what + " holds an encrypted key with malformed parameters");
+      }
+      iterations = ASN1_INTEGER_get(p->iter);
+    } else if (kdf == NID_id_scrypt) {
+      auto p = ossl::Wrap(static_cast<SCRYPT_PARAMS*>(
+          ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS), pbe2->keyfunc->parameter)));
+      uint64_t n = 0;
+      if (!p || ASN1_INTEGER_get_uint64(&n, p->costParameter) != 1) {
+        return ossl::OsslError(ErrorCode::kInput, what + " holds an encrypted key with malformed parameters");
+      }
+      if (n > static_cast<uint64_t>(kMaxScryptN)) {
+        return MakeError(ErrorCode::kInput, what + " is encrypted with scrypt N=" + std::to_string(n) +
+                                                "; mqttpki refuses more than N=2^20");
+      }
+      return Status::Ok();
+    }
+  } else {
+    // PKCS#5 v1.5 and PKCS#12 password-based encryption.
+    auto p = ossl::Wrap(static_cast<PBEPARAM*>(ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter)));
+    if (p && p->iter != nullptr) iterations = ASN1_INTEGER_get(p->iter);
+  }
+  if (iterations > kMaxKdfIterations || iterations < 0) {
+    return MakeError(ErrorCode::kInput, what + " asks for " + std::to_string(iterations) +
+                                            " key-derivation rounds; mqttpki refuses more than 2000000 (keys it "
+                                            "writes use " + std::to_string(kPbkdf2Iterations) +
+                                            "): re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<PrivateKey> PrivateKey::FromPem(std::string_view pem, const Secret* passphrase, const std::string& what) {
   bool encrypted = IsEncryptedPem(pem);
   if (pem.find("PRIVATE KEY-----") == std::string_view::npos) return WrongPem(pem, what, "a private key");
   if (encrypted && (passphrase == nullptr || passphrase->empty())) {
     return MakeError(ErrorCode::kInput, what + " is encrypted and no passphrase was given");
   }
+  MQTTPKI_TRY(CheckKdfCost(pem, what));
   ossl::ClearErrors();
   auto bio = MemBio(pem);
   if (!bio) return ossl::OsslError(ErrorCode::kInternal, "out of memory");

@@ -9,6 +9,15 @@
 namespace mqttpki {
 namespace {
 
+// CommonNameFor is the CN a leaf gets when none is given: its first name that fits in a CN (64 characters),
+// else the entity's name.
+std::string CommonNameFor(const std::vector<SubjectAltName>& sans, const std::string& name) {
+  for (const SubjectAltName& s : sans) {
+    if (s.value.size() <= 64) return s.value;
+  }
+  return name;
+}
+
 constexpr mode_t kKeyMode = 0400;
 constexpr mode_t kPublicMode = 0644;
 
@@ -78,7 +87,11 @@ Status PkiDir::ValidateName(const std::string& name) {
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
-      std::string what = c == '/' ? "'/'" : c < 0x20 || c == 0x7f ? "a control character" : "'" + Printable(std::string(1, c)) + "'";
+      auto u = static_cast<unsigned char>(c);
+      std::string what = c == '/'                  ? "'/'"
+                         : u < 0x20 || u == 0x7f ? "a control character"
+                         : u >= 0x80             ? "a character that is not ASCII"
+                                                 : "'" + Printable(std::string(1, c)) + "'";
       return MakeError(ErrorCode::kUsage, "invalid name '" + Printable(name) + "': it contains " + what +
                                               "; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
     }
@@ -239,7 +252,7 @@ Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const L
   dn.org_unit = o.org_unit.value_or("");
   // The CN is the first SAN unless given: for an IP target that puts the address in the CN too, for clients
   // (BearSSL) that ignore IP SANs.
-  dn.common_name = !o.common_name.empty() ? o.common_name : o.sans.empty() ? name : o.sans.front().value;
+  dn.common_name = !o.common_name.empty() ? o.common_name : CommonNameFor(o.sans, name);
   MQTTPKI_TRY(dn.Validate());
   std::vector<SubjectAltName> sans;
   if (Result<SubjectAltName> cn = ParseSan(dn.common_name); cn.ok()) AddUnique(sans, *cn);
@@ -279,18 +292,27 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
 }
 
 Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what) {
+  // Every refusal below is of something the requester asked for; the profile decides every other extension.
   MQTTPKI_TRY(csr.VerifySignature(what));
   // Policy: only the key types this tool issues, and only well-formed names.
   if (!KeyTypeFromDescription(csr.KeyDescription())) {
     return MakeError(ErrorCode::kInput, what + " has a " + csr.KeyDescription() +
                                             " key: mqttpki signs EC P-256/P-384 and RSA 2048-4096 keys only");
   }
+  if (std::string ca = csr.CaRequest(); !ca.empty()) {
+    return MakeError(ErrorCode::kInput, what + " asks for " + ca + ": mqttpki signs leaf certificates from CSRs, "
+                                            "never a CA (create CAs with 'mqttpki ca create')");
+  }
+  for (const std::string& other : csr.UnsupportedSans()) {
+    return MakeError(ErrorCode::kInput, what + " asks for a name that is not allowed: " + other +
+                                            " (mqttpki issues DNS names and IP addresses only)");
+  }
   for (const SubjectAltName& s : csr.Sans()) {
     Result<SubjectAltName> checked = ParseSan(s.ToString());
     if (!checked.ok()) {
       return MakeError(ErrorCode::kInput, what + " asks for a name that is not allowed: " +
                                               checked.error().message.substr(checked.error().message.find(": ") + 2) +
-                                              " ('" + s.value + "')");
+                                              " ('" + Printable(s.value) + "')");
     }
   }
   if (Status st = csr.SubjectFields().Validate(); !st.ok()) {
@@ -318,17 +340,21 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   io.profile = o.profile;
   // Policy: the subject's C, O, OU, CN and the SANs are all a CSR decides; extensions come from the profile.
   io.subject = csr.SubjectFields();
-  io.sans = o.sans.empty() ? csr.Sans() : o.sans;
+  // The names in their canonical form (DNS lower-cased), each once.
+  for (const SubjectAltName& s : o.sans.empty() ? csr.Sans() : o.sans) {
+    Result<SubjectAltName> canonical = ParseSan(s.ToString());
+    AddUnique(io.sans, canonical.ok() ? *canonical : s);
+  }
   if (!o.sans.empty()) {
     // The CA's names replace the CSR's; a CN that is not one of them gives way to the first.
     Result<SubjectAltName> cn = ParseSan(io.subject.common_name);
-    if (!cn.ok() || std::find(o.sans.begin(), o.sans.end(), *cn) == o.sans.end()) {
-      io.subject.common_name = o.sans.front().value;
+    if (!cn.ok() || std::find(io.sans.begin(), io.sans.end(), *cn) == io.sans.end()) {
+      io.subject.common_name = CommonNameFor(io.sans, name);
     }
   }
   io.days = DaysOr(o.days, o.profile);
   io.now = now;
-  if (io.subject.common_name.empty() && !io.sans.empty()) io.subject.common_name = io.sans.front().value;
+  if (io.subject.common_name.empty()) io.subject.common_name = CommonNameFor(io.sans, name);
   MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &ca.cert, ca.key));
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::string chain = issued.certificate.ToPem();

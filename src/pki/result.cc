@@ -15,7 +15,7 @@ Error MakeError(ErrorCode code, std::string message) {
   return e;
 }
 
-std::string Printable(std::string_view text) {
+std::string Printable(std::string_view text, bool escape_backslash) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
@@ -31,7 +31,7 @@ std::string Printable(std::string_view text) {
       i += n;
       continue;
     }
-    if (c == '\\') {
+    if (c == '\\' && escape_backslash) {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";

@@ -60,13 +60,21 @@ check "override cert verifies for override.example.com" \
 check_fails "override cert does not verify for a.example.com" \
     ossl_verify "$BUNDLE" "$P/broker2o/broker2o.chain.pem" -verify_hostname a.example.com
 
-# --- a greedy CSR made by the openssl CLI: nothing it asks for beyond CN/SAN is copied ---------------------
+# --- a CSR asking to be a CA is refused; a greedy one gets nothing beyond CN/SAN -----------------------------
+check "openssl CLI makes a CSR asking for CA:TRUE and keyCertSign" \
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca-ask.key" -out "$T/ca-ask.csr.pem" \
+    -subj "/CN=ca-ask.example.com" -addext "basicConstraints=critical,CA:TRUE,pathlen:3" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" -addext "subjectAltName=DNS:ca-ask.example.com"
+snapshot "$P"
+expect_exit 3 "csr sign refuses a CSR asking for CA:TRUE" "$MQTTPKI" --pki "$P" csr sign "$T/ca-ask.csr.pem" --profile server
+expect_out_contains "asks for basicConstraints CA:TRUE" "the refusal says why"
+assert_unchanged "$P" "refused CA CSR"
 EVIL=$T/evil.csr.pem
-check "openssl CLI makes a CSR asking for CA:TRUE, keyCertSign, codeSigning, odd extensions" \
+check "openssl CLI makes a CSR asking for codeSigning, keyEncipherment, odd extensions" \
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/evil.key" -out "$EVIL" \
     -subj "/CN=evil.example.com" \
-    -addext "basicConstraints=critical,CA:TRUE,pathlen:3" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -addext "basicConstraints=critical,CA:FALSE" \
+    -addext "keyUsage=critical,keyEncipherment,dataEncipherment,digitalSignature" \
     -addext "extendedKeyUsage=codeSigning" \
     -addext "subjectAltName=DNS:evil.example.com" \
     -addext "subjectKeyIdentifier=DE:AD:BE:EF" \
@@ -74,8 +82,8 @@ check "openssl CLI makes a CSR asking for CA:TRUE, keyCertSign, codeSigning, odd
     -addext "nsComment=please make me a CA"
 expect_exit 0 "csr sign the greedy CSR --profile server" "$MQTTPKI" --pki "$P" csr sign "$EVIL" --profile server
 CE=$P/evil/certs/evil.cert.pem
-check "greedy: basicConstraints CA:FALSE (not the CSR's CA:TRUE)" ext_is "$CE" basicConstraints noncritical "CA:FALSE"
-check "greedy: keyUsage digitalSignature only (no keyCertSign/cRLSign)" ext_is "$CE" keyUsage critical "Digital Signature"
+check "greedy: basicConstraints CA:FALSE (not critical as the CSR asked)" ext_is "$CE" basicConstraints noncritical "CA:FALSE"
+check "greedy: keyUsage digitalSignature only (no keyEncipherment for an EC key)" ext_is "$CE" keyUsage critical "Digital Signature"
 check "greedy: EKU serverAuth only (no codeSigning)" ext_is "$CE" extendedKeyUsage noncritical "TLS Web Server Authentication"
 check "greedy: SKI computed, not DE:AD:BE:EF" bash -c "[ \"\$1\" != 'DE:AD:BE:EF' ] && [ -n \"\$1\" ]" _ "$(ski_of "$CE")"
 check "greedy: SAN from the CSR" san_is "$CE" "DNS:evil.example.com"
