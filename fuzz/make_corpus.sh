@@ -423,4 +423,14 @@ q=(root-ca/certs/root-ca.cert.pem root-ca/private/root-ca.key.pem server-ca/cert
 pack pki "${q[@]}" | seed import quickstart-plain.txt "mqttpki quickstart --no-passphrase, its PKI files packed"
 pack pki-enc "${q[@]}" | seed import quickstart-encrypted.txt "mqttpki quickstart --passphrase-file (CA keys PBKDF2 100,000 rounds: slow)"
 
+# --- device_csv: devices files, and an archive as `device sign --archive` writes it -------------------------
+printf 'id,san\n# production line 7\ndev-000001\ndev-000002, dev-000002.local ,10.0.0.2\nsensor_01,fe80::1\n' |
+  seed device_csv devices.csv "a devices file: header, comment, ids with DNS and IP SANs (written by hand)"
+printf 'a\r\nb,c.example.com\r\n' | seed device_csv crlf.csv "a devices file with CRLF line ends (written by hand)"
+"$MQTTPKI" --pki pki ca create device-ca --for client --no-passphrase >/dev/null
+mkdir -p csrs && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj /CN=dev-a \
+  -out csrs/a.csr 2>/dev/null
+"$MQTTPKI" --pki pki device sign --csr-dir csrs --archive a.tar >/dev/null
+seed device_csv archive-head.tar "mqttpki device sign --csr-dir (one CSR) --archive: certificate, chain and manifests, no key" <a.tar
+
 echo "==> $(grep -vc '^#' "$manifest") seeds in $out"

@@ -103,6 +103,11 @@ class Store {
   virtual Result<std::vector<CrlState>> Crls() = 0;
   virtual Status SaveCrl(const CrlState& state) = 0;
   virtual Result<size_t> Count() = 0;
+  // SetDeferredSync(true) lets commits skip the fsync of the write-ahead log until Checkpoint (a crash may then
+  // lose the last commits, never corrupt the database): for a caller whose own files say what to redo, as a
+  // device archive does. Checkpoint makes everything committed durable.
+  virtual Status SetDeferredSync(bool deferred) = 0;
+  virtual Status Checkpoint() = 0;
 };
 
 // OpenSqliteStore opens (creating if needed) the inventory database at |path|. A file that is not an mqttpki

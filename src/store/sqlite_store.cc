@@ -196,6 +196,14 @@ class SqliteStore final : public Store {
     return Exec(kSchema);
   }
 
+  Status SetDeferredSync(bool deferred) override {
+    return Exec(deferred ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+  }
+  Status Checkpoint() override {
+    MQTTPKI_TRY(Exec("PRAGMA synchronous = FULL"));
+    return Exec("PRAGMA wal_checkpoint(FULL)");
+  }
+
   Status Begin() override {
     MQTTPKI_TRY(Exec("BEGIN IMMEDIATE"));
     in_tx_ = true;
