@@ -202,8 +202,11 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
                                         {"Key", r.key_path},
                                         {"Chain", r.chain_path}}) {
         if (path.empty()) continue;
-        std::string full = pki.Resolve(path);
-        bool here = pki.fs().Exists(full).value_or(false);
+        // A device issued into an archive: "FILE.tar:ID/ID.cert.pem" (the archive is what can be checked).
+        size_t in_tar = path.find(".tar:");
+        std::string file = in_tar == std::string::npos ? path : path.substr(0, in_tar + 4);
+        std::string full = pki.Resolve(file) + (in_tar == std::string::npos ? "" : path.substr(in_tar + 4));
+        bool here = pki.fs().Exists(pki.Resolve(file)).value_or(false);
         row(label, full + (here ? "" : "  (MISSING)"));
         if (!here && r.status == CertStatus::kValid) out.warnings.push_back(full + " is missing");
       }

@@ -208,13 +208,14 @@ struct Chunk {
 // Output knows where devices go and how their files are named.
 struct Output {
   bool archive = false;
-  std::string dir;          // files mode: OUT
+  std::string dir;          // files mode: OUT, as given (for writing)
+  std::string dir_ref;      // files mode: OUT as the inventory names it
   std::string archive_rel;  // archive mode: the archive as the inventory names it
   bool der = false, c_header = false;
   int64_t mtime = 0;
 
   std::string CertRef(const std::string& id) const {
-    return archive ? archive_rel + ":" + id + "/" + id + ".cert.pem" : dir + "/" + id + "/" + id + ".cert.pem";
+    return archive ? archive_rel + ":" + id + "/" + id + ".cert.pem" : dir_ref + "/" + id + "/" + id + ".cert.pem";
   }
 };
 
@@ -295,7 +296,7 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
     files.push_back({id + ".chain.pem", d.chain_pem, 0644});  // last: the mark of a complete device (ScanArchive)
     CertRecord rec = std::move(d.record);
     rec.cert_path = out.CertRef(id);
-    std::string base = out.archive ? out.archive_rel + ":" + id + "/" + id : out.dir + "/" + id + "/" + id;
+    std::string base = out.archive ? out.archive_rel + ":" + id + "/" + id : out.dir_ref + "/" + id + "/" + id;
     rec.key_path = d.key_pem.empty() ? "" : base + ".key.pem";
     rec.chain_path = base + ".chain.pem";
     rec.recorded_at = now;
@@ -502,7 +503,15 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   Output out;
   out.archive = !options.archive.empty();
   out.dir = options.out_dir;
-  out.archive_rel = pki.Relative(options.archive);
+  // The inventory names paths relative to the PKI directory when they are in it, else absolute (PkiDir::Resolve).
+  auto reference = [&pki](const std::string& path) {
+    std::string abs = std::filesystem::absolute(path).lexically_normal().string();
+    std::string root = std::filesystem::absolute(pki.root()).lexically_normal().string();
+    if (!root.empty() && root.back() == '/') root.pop_back();
+    return abs.compare(0, root.size() + 1, root + "/") == 0 ? abs.substr(root.size() + 1) : abs;
+  };
+  if (!options.archive.empty()) out.archive_rel = reference(options.archive);
+  if (!options.out_dir.empty()) out.dir_ref = reference(options.out_dir);
   out.der = options.der;
   out.c_header = options.c_header;
   out.mtime = now;
