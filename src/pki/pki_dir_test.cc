@@ -1,6 +1,11 @@
 #include "mqttpki/pki_dir.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "mqttpki/verify.h"
 #include "pki/test_util.h"
@@ -138,6 +143,45 @@ TEST(PkiDirNames, ValidateName) {
   }
   EXPECT_EQ(PkiDir::ValidateName("a/b").error().message,
             "invalid name 'a/b': it contains '/'; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
+}
+
+// ScopedUnsetEnv removes a variable for the test and puts it back afterwards.
+class ScopedUnsetEnv {
+ public:
+  explicit ScopedUnsetEnv(const char* name) : name_(name) {
+    if (const char* v = std::getenv(name)) old_ = v;
+    ::unsetenv(name);
+  }
+  ~ScopedUnsetEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(Passphrase, NoSourceHintsOnlyWhatTheCommandTakes) {
+  int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty >= 0) {
+    ::close(tty);
+    GTEST_SKIP() << "a terminal is attached: the provider would prompt";
+  }
+  ScopedUnsetEnv ca_env(kPassphraseEnv), key_env(kKeyPassphraseEnv);
+  // A new CA key: the commands that create one have --no-passphrase.
+  PassphraseProvider ca(RealFileSystem(), "", kPassphraseEnv);
+  Result<Secret> r = ca.ForNewKey("root-ca.key.pem");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("--passphrase-file FILE, set MQTTPKI_PASSPHRASE"), std::string::npos);
+  EXPECT_NE(r.error().message.find("--no-passphrase"), std::string::npos);
+  // A server or device key (--encrypt-key): those commands have no --no-passphrase.
+  PassphraseProvider leaf(RealFileSystem(), "", kKeyPassphraseEnv);
+  r = leaf.ForNewKey("s1.key.pem");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInput);
+  EXPECT_NE(r.error().message.find("--key-passphrase-file FILE, set MQTTPKI_KEY_PASSPHRASE"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find("--no-passphrase"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
