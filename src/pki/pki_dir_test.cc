@@ -136,6 +136,22 @@ TEST_F(PkiDirTest, FailedCommitLeavesNothing) {
   }
 }
 
+TEST_F(PkiDirTest, BadDefaultsNameTheConfigFile) {
+  PkiDir pki(dir_.path());
+  std::ofstream(pki.ConfigPath()) << R"({"country": "DEUX", "organization": "mqttpki", "org_unit": "PKI"})";
+  Result<SubjectDefaults> d = pki.Defaults();
+  ASSERT_FALSE(d.ok());
+  // A bad value read from a file is bad input (exit 3), not a usage error, and the file is named.
+  EXPECT_EQ(d.error().code, ErrorCode::kInput);
+  EXPECT_NE(d.error().message.find(pki.ConfigPath()), std::string::npos) << d.error().message;
+  EXPECT_NE(d.error().message.find("'DEUX'"), std::string::npos) << d.error().message;
+  std::ofstream(pki.ConfigPath(), std::ios::trunc) << R"({"country": "DE", "organization": "Acme"})";
+  d = pki.Defaults();
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->country, "DE");
+  EXPECT_EQ(d->organization, "Acme");
+}
+
 TEST(PkiDirNames, ValidateName) {
   EXPECT_TRUE(PkiDir::ValidateName("mqtt-server-1").ok());
   for (const char* bad : {"", "../etc", "a/b", ".hidden", "-x", "a b"}) {
