@@ -52,9 +52,14 @@ enum class DeviceFormat { kPem, kDer, kCHeader };
 // "\n"), for headers that embed certificates and keys.
 std::string CStringLines(std::string_view text);
 
+// CheckTrustAnchors refuses a bundle that holds a certificate that is not a CA (basicConstraints CA:TRUE): a
+// device bundle holds trust anchors, and a pinned leaf breaks the devices at its next renewal. |what| names the
+// bundle in the message (kInput).
+Status CheckTrustAnchors(const std::vector<Certificate>& bundle, const std::string& what);
+
 // ExportDevice stages the trust bundle for firmware: ca-bundle.pem, ca-bundle.der (ca-bundle-N.der for more
 // than one certificate), and ca_bundle.h (a NUL-terminated PEM string and its length including the NUL, as
-// mbedtls_x509_crt_parse wants it).
+// mbedtls_x509_crt_parse wants it). Every certificate must be a CA (CheckTrustAnchors).
 Status ExportDevice(const std::vector<Certificate>& bundle, const std::vector<DeviceFormat>& formats,
                     const std::string& out_dir, FileTransaction& tx, Report& report);
 

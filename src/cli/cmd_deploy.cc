@@ -153,6 +153,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
         return pem.error();
       }
       MQTTPKI_ASSIGN_OR_RETURN(std::vector<Certificate> certs, Certificate::AllFromPem(*pem, bundle_path));
+      MQTTPKI_TRY(CheckTrustAnchors(certs, bundle_path));
       FileTransaction tx(pki.fs(), *force);
       Report report;
       MQTTPKI_TRY(ExportDevice(certs, fs, TrimSlash(*out_dir), tx, report));

@@ -398,9 +398,24 @@ std::string CStringLines(std::string_view text) {
   return out;
 }
 
+Status CheckTrustAnchors(const std::vector<Certificate>& bundle, const std::string& what) {
+  for (size_t i = 0; i < bundle.size(); ++i) {
+    if (bundle[i].IsCa()) continue;
+    std::string which = bundle.size() == 1 ? "its certificate"
+                                           : "certificate " + std::to_string(i + 1) + " of " +
+                                                 std::to_string(bundle.size());
+    return MakeError(ErrorCode::kInput, what + ": " + which + " ('" + Printable(bundle[i].CommonName()) +
+                                            "') is not a CA certificate: a device bundle holds the CA certificates "
+                                            "devices trust (root, pinned intermediate), never a server or device "
+                                            "certificate");
+  }
+  return Status::Ok();
+}
+
 Status ExportDevice(const std::vector<Certificate>& bundle, const std::vector<DeviceFormat>& formats,
                     const std::string& out_dir, FileTransaction& tx, Report& report) {
   if (bundle.empty()) return MakeError(ErrorCode::kInput, "the CA bundle holds no certificate");
+  MQTTPKI_TRY(CheckTrustAnchors(bundle, "the CA bundle"));
   std::string pem = ChainPem(bundle);
   for (DeviceFormat format : formats) {
     switch (format) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <optional>
 
+#include "mqttpki/deploy.h"
 #include "mqttpki/verify.h"
 #include "pki/test_util.h"
 
@@ -67,6 +68,19 @@ TEST_F(PkiDirTest, BuildsTheTutorialLayout) {
   vo.host = "mqtt.example.com";
   vo.now = kNow;
   EXPECT_TRUE(VerifyChain(chain, vo)->ok);
+
+  // A device bundle holds CA certificates only: the server's own certificate is no trust anchor.
+  EXPECT_TRUE(CheckTrustAnchors({root->cert, inter->cert}, "bundle").ok());
+  Status leaf_anchor = CheckTrustAnchors(chain, "chain.pem");
+  ASSERT_FALSE(leaf_anchor.ok());
+  EXPECT_EQ(leaf_anchor.error().code, ErrorCode::kInput);
+  EXPECT_NE(leaf_anchor.error().message.find("certificate 1 of 2 ('mqtt.example.com') is not a CA certificate"),
+            std::string::npos)
+      << leaf_anchor.error().message;
+  FileTransaction export_tx(RealFileSystem(), false);
+  Report export_report;
+  EXPECT_FALSE(ExportDevice({*server}, {DeviceFormat::kPem}, dir_ / "fw", export_tx, export_report).ok());
+  EXPECT_TRUE(export_tx.StagedPaths().empty());
 }
 
 TEST_F(PkiDirTest, MissingRootSaysWhatToRun) {
