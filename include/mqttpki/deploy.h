@@ -42,7 +42,16 @@ struct DeployMaterial {
   Secret passphrase;                  // its passphrase, when it is
 };
 
+// CheckTargetDir refuses a directory that a broker's configuration cannot carry as is: the snippets write it
+// unquoted to the end of a line (mosquitto.conf, vernemq.conf), inside double quotes (emqx.conf, nanomq.conf:
+// HOCON), inside single quotes (thingsboard.conf: a shell) and as XML text (hivemq-listener.xml). So: no control
+// characters (a newline would add configuration lines), no quote characters (double, single, backquote), no
+// backslash (HOCON escapes), no # (a comment in vernemq.conf), no $ (substitutions), no <, > or & (XML), no
+// leading white space (trimmed by the parsers), only well-formed UTF-8. |flag| names the value (kUsage).
+Status CheckTargetDir(const std::string& dir, const std::string& flag);
+
 // Deploy stages the broker's files in |tx| and returns the instructions (how to install and start using them).
+// The target directory must pass CheckTargetDir.
 Result<std::string> Deploy(const DeployMaterial& material, const DeployOptions& options, FileTransaction& tx,
                            Report& report);
 

@@ -21,7 +21,7 @@ struct Files {
   bool elsewhere = false;  // the files are to be copied to |target| on the broker host
   // Place says where the files are to be used, for the instructions.
   std::string Place(const std::string& host) const {
-    return elsewhere ? "Copy " + out + " to " + target + " on the " + host + " (readable by the broker's user); "
+    return elsewhere ? "Copy " + Printable(out) + " to " + target + " on the " + host + " (readable by the broker's user); "
                      : "Keep " + target + " readable by the broker's user; ";
   }
   std::string Out(const std::string& file) const { return out + "/" + file; }
@@ -263,7 +263,55 @@ Result<std::string> DeployNanoMq(const DeployMaterial& m, const DeployOptions& o
          "/etc/nanomq.conf and restart NanoMQ.\n";
 }
 
+// NextCodePoint decodes the UTF-8 sequence at |s[i]| strictly (no overlong forms, no surrogates, at most
+// U+10FFFF), advancing |i|; -1 when it is not well-formed.
+long NextCodePoint(std::string_view s, size_t& i) {
+  auto byte = [&s](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return -1;
+  long cp = c & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return -1;
+    cp = (cp << 6) | (byte(i + k) & 0x3f);
+  }
+  static constexpr long kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  i += n;
+  return cp;
+}
+
 }  // namespace
+
+Status CheckTargetDir(const std::string& dir, const std::string& flag) {
+  auto refuse = [&](const std::string& what) {
+    return MakeError(ErrorCode::kUsage, "invalid " + flag + " '" + Printable(dir) + "': it contains " + what +
+                                            ", which the broker's configuration file cannot carry safely; use a "
+                                            "plain directory path (letters, digits, '/', '.', '_', '-', spaces)");
+  };
+  if (dir.empty()) return MakeError(ErrorCode::kUsage, flag + " is empty");
+  if (dir[0] == ' ') return refuse("leading white space (the broker would drop it)");
+  for (size_t i = 0; i < dir.size();) {
+    long cp = NextCodePoint(dir, i);
+    if (cp < 0) return refuse("bytes that are not UTF-8");
+    if (cp == '\n' || cp == '\r') return refuse("a line break");
+    // C0 and C1 controls, and the Unicode line and paragraph separators.
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+      return refuse("a control character");
+    }
+    if (cp < 0x80 && std::string_view("\"'`").find(static_cast<char>(cp)) != std::string_view::npos) {
+      return refuse("a quote character (" + std::string(1, static_cast<char>(cp)) + ")");
+    }
+    if (cp < 0x80 && std::string_view("\\#$<>&").find(static_cast<char>(cp)) != std::string_view::npos) {
+      return refuse("'" + Printable(std::string(1, static_cast<char>(cp))) + "'");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<Broker> ParseBroker(const std::string& name) {
   if (name == "mosquitto") return Broker::kMosquitto;
@@ -372,6 +420,7 @@ Result<std::string> EncodeTrustStore(const std::vector<Certificate>& certs, cons
 
 Result<std::string> Deploy(const DeployMaterial& m, const DeployOptions& o, FileTransaction& tx, Report& report) {
   if (m.chain.empty()) return MakeError(ErrorCode::kInternal, "Deploy: no certificate");
+  MQTTPKI_TRY(CheckTargetDir(o.target_dir.empty() ? o.out_dir : o.target_dir, "--target-dir"));
   Files f{o.out_dir, o.target_dir.empty() ? o.out_dir : o.target_dir, o.elsewhere};
   switch (o.broker) {
     case Broker::kMosquitto: return DeployMosquitto(m, o, f, tx, report);
