@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
 #include "mqttpki/deploy.h"
+#include "mqttpki/import.h"
 #include "mqttpki/verify.h"
 #include "pki/test_util.h"
 
@@ -164,6 +166,48 @@ TEST_F(PkiDirTest, BadDefaultsNameTheConfigFile) {
   ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_EQ(d->country, "DE");
   EXPECT_EQ(d->organization, "Acme");
+}
+
+TEST_F(PkiDirTest, ImportRefusesAnExpiredIntermediate) {
+  // The source: the tutorial's layout (mqttpki's), with an intermediate valid for one day.
+  PkiDir src(dir_ / "ecpki");
+  {
+    PassphraseProvider none(RealFileSystem(), "");
+    FileTransaction tx(RealFileSystem(), false);
+    Report report;
+    CaOptions plain;
+    plain.protection.encrypt = false;
+    Result<CaMaterial> root = src.CreateRoot(plain, kNow, none, tx, report);
+    ASSERT_TRUE(root.ok()) << root.error().message;
+    CaOptions short_lived = plain;
+    short_lived.days = 1;
+    Result<CaMaterial> inter = src.CreateIntermediate("server-ca", short_lived, *root, kNow, none, tx, report);
+    ASSERT_TRUE(inter.ok()) << inter.error().message;
+    LeafOptions leaf;
+    leaf.sans = {ParseSan("mqtt.example.com").value()};
+    ASSERT_TRUE(src.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, tx, report).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  std::string dest_dir = dir_ / "imported";
+  auto import_at = [&](int64_t now, Report& report) {
+    PkiDir dest(dest_dir);
+    PassphraseProvider pass(RealFileSystem(), "");
+    FileTransaction tx(RealFileSystem(), false);
+    Status st = ImportTutorialPki(src.root(), dest, now, pass, tx, report);
+    if (st.ok()) st = tx.Commit();
+    return st;
+  };
+  Report late;
+  Status st = import_at(kNow + 30 * 86400, late);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInput);
+  EXPECT_NE(st.error().message.find("intermediate CA server-ca"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("expired on"), std::string::npos) << st.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dest_dir));
+  // While it is valid, the same PKI is adopted.
+  Report in_time;
+  st = import_at(kNow + 3600, in_time);
+  EXPECT_TRUE(st.ok()) << st.error().message;
 }
 
 TEST(PkiDirNames, ValidateName) {
