@@ -105,6 +105,14 @@ class Store {
   virtual Result<size_t> Count() = 0;
 };
 
+// The inventory is locked while a command writes it; another waits for the lock this many seconds (the
+// environment variable, default kDefaultLockTimeoutSeconds; 0: fail at once), then fails with kIo.
+inline constexpr const char* kLockTimeoutEnv = "MQTTPKI_LOCK_TIMEOUT";
+inline constexpr int kDefaultLockTimeoutSeconds = 30;
+inline constexpr int kMaxLockTimeoutSeconds = 86400;
+// LockTimeoutSeconds reads MQTTPKI_LOCK_TIMEOUT (kUsage when it is not a whole number of seconds in range).
+Result<int> LockTimeoutSeconds();
+
 // OpenSqliteStore opens (creating if needed) the inventory database at |path|. A file that is not an mqttpki
 // inventory is kInput with a message saying so.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);

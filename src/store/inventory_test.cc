@@ -3,7 +3,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "mqttpki/pki_dir.h"
@@ -177,6 +180,55 @@ TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().message, path + " is an SQLite database, but not an mqttpki inventory");
+}
+
+// ScopedEnv sets a variable for the test and restores it afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* v = std::getenv(name)) old_ = v;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(InventoryTest, LockTimeoutComesFromTheEnvironment) {
+  auto holder = Open();
+  ASSERT_TRUE(holder->store().Begin().ok());
+  {
+    ScopedEnv timeout(kLockTimeoutEnv, "1");
+    auto waiter = Open();
+    auto start = std::chrono::steady_clock::now();
+    Status st = waiter->store().Begin();
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kIo);
+    EXPECT_GE(waited, 0.9);
+    EXPECT_LT(waited, 10.0);
+    // It cannot know who holds the lock: it does not say "another mqttpki process".
+    EXPECT_NE(st.error().message.find("inventory.db is locked by another process"), std::string::npos)
+        << st.error().message;
+    EXPECT_NE(st.error().message.find("waited 1 s, MQTTPKI_LOCK_TIMEOUT"), std::string::npos) << st.error().message;
+  }
+  {
+    ScopedEnv timeout(kLockTimeoutEnv, "soon");
+    Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, false, kNow);
+    ASSERT_FALSE(inv.ok());
+    EXPECT_EQ(inv.error().code, ErrorCode::kUsage);
+    EXPECT_NE(inv.error().message.find("invalid MQTTPKI_LOCK_TIMEOUT 'soon'"), std::string::npos)
+        << inv.error().message;
+  }
+  holder->store().Rollback();
 }
 
 // A PKI made before the inventory existed (or by hand) is adopted the first time the inventory is opened.

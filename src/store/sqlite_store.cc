@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -175,8 +176,9 @@ class SqliteStore final : public Store {
   // InitNew lays out the schema in a new in-memory database (BuildSqliteImage).
   Status InitNew() { return Exec(kSchema); }
 
-  Status Init() {
-    sqlite3_busy_timeout(db_, 30000);
+  Status Init(int lock_timeout_s) {
+    lock_timeout_s_ = lock_timeout_s;
+    sqlite3_busy_timeout(db_, lock_timeout_s * 1000);
     // Reading the schema version first tells "not a database" and "someone else's database" apart from ours;
     // an existing inventory is not written to by merely opening it.
     MQTTPKI_ASSIGN_OR_RETURN(int64_t v, QueryInt("PRAGMA user_version"));
@@ -390,8 +392,10 @@ class SqliteStore final : public Store {
                                               "); restore it from a backup");
     }
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-      return MakeError(ErrorCode::kIo, "the inventory " + path_ + " is locked by another mqttpki process (" + text +
-                                           "); try again when it has finished");
+      // Any process can hold the lock (another mqttpki, a backup, an sqlite3 shell): do not guess which.
+      return MakeError(ErrorCode::kIo, "the inventory " + path_ + " is locked by another process (" + text +
+                                           "; waited " + std::to_string(lock_timeout_s_) + " s, " +
+                                           kLockTimeoutEnv + "); try again when it has finished");
     }
     if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
         primary == SQLITE_FULL || primary == SQLITE_PERM) {
@@ -402,6 +406,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::string path_;
+  int lock_timeout_s_ = kDefaultLockTimeoutSeconds;
   bool in_tx_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
@@ -444,7 +449,28 @@ Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill) 
   return image;
 }
 
+Result<int> LockTimeoutSeconds() {
+  const char* env = std::getenv(kLockTimeoutEnv);
+  if (env == nullptr || *env == '\0') return kDefaultLockTimeoutSeconds;
+  std::string text = env;
+  long v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || v > kMaxLockTimeoutSeconds) {
+      v = -1;
+      break;
+    }
+    v = v * 10 + (c - '0');
+  }
+  if (v < 0 || v > kMaxLockTimeoutSeconds) {
+    return MakeError(ErrorCode::kUsage, std::string("invalid ") + kLockTimeoutEnv + " '" + Printable(text) +
+                                            "': a whole number of seconds, 0 to " +
+                                            std::to_string(kMaxLockTimeoutSeconds));
+  }
+  return static_cast<int>(v);
+}
+
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  MQTTPKI_ASSIGN_OR_RETURN(int lock_timeout_s, LockTimeoutSeconds());
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
@@ -454,7 +480,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     return MakeError(ErrorCode::kIo, "cannot open the inventory " + path + ": " + msg);
   }
   auto store = std::make_unique<SqliteStore>(db, path);
-  MQTTPKI_TRY(store->Init());
+  MQTTPKI_TRY(store->Init(lock_timeout_s));
   return std::unique_ptr<Store>(std::move(store));
 }
 
