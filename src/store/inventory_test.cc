@@ -1,9 +1,12 @@
 #include "mqttpki/inventory.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -229,6 +232,79 @@ TEST_F(InventoryTest, LockTimeoutComesFromTheEnvironment) {
         << inv.error().message;
   }
   holder->store().Rollback();
+}
+
+// FailingOpen opens the inventory in a child process whose files may not grow past 16 KiB (so SQLite cannot size
+// its 32 KiB -shm index, as on a full disk) and returns the child's error message ("" when the open succeeded).
+std::string FailingOpen(const std::string& path) {
+  int fds[2];
+  if (::pipe(fds) != 0) return "pipe failed";
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {16 * 1024, 16 * 1024};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    std::string message;
+    {
+      Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
+      message = store.ok() ? "" : store.error().message;
+    }  // closed here
+    (void)!::write(fds[1], message.data(), message.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return out;
+}
+
+TEST_F(InventoryTest, FailedOpenLeavesNoWalOrShm) {
+  std::string path = pki_->Path(kInventoryFile);
+  ASSERT_FALSE(std::filesystem::exists(path + "-wal"));
+  ASSERT_FALSE(std::filesystem::exists(path + "-shm"));
+  std::string message = FailingOpen(path);
+  // The system's reason, not SQLite's "disk I/O error" alone.
+  EXPECT_NE(message.find("File too large"), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+
+  // While another process has the database open (it holds SQLite's SHARED lock), the files are not ours to
+  // remove: they stay.
+  int ready[2], done[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  pid_t holder = ::fork();
+  if (holder == 0) {
+    int fd = ::open(path.c_str(), O_RDONLY);
+    struct flock fl = {};
+    fl.l_type = F_RDLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0x40000000 + 2;
+    fl.l_len = 510;
+    char c = ::fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
+    (void)!::write(ready[1], &c, 1);
+    (void)!::read(done[0], &c, 1);
+    ::_exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+  message = FailingOpen(path);
+  EXPECT_FALSE(message.empty());
+  EXPECT_TRUE(std::filesystem::exists(path + "-shm"));
+  (void)!::write(done[1], "x", 1);
+  ::waitpid(holder, nullptr, 0);
+  for (int fd : {ready[0], ready[1], done[0], done[1]}) ::close(fd);
+  // The next connection uses them as SQLite always does, and its close removes them.
+  { auto inv = Open(); }
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
 }
 
 // A PKI made before the inventory existed (or by hand) is adopted the first time the inventory is opened.
