@@ -307,6 +307,23 @@ TEST_F(InventoryTest, FailedOpenLeavesNoWalOrShm) {
   EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
 }
 
+TEST_F(InventoryTest, ReadOnlyOpenCreatesNothing) {
+  std::string path = pki_->Path(kInventoryFile);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, StoreAccess::kReadOnly);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Result<size_t> n = (*store)->Count();
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 2u);
+  // No WAL index is made for a read-only open (a read-only directory could not hold one).
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+  Status st = (*store)->Begin();
+  if (st.ok()) st = (*store)->SetStatus((*(*store)->List({}))[0].serial, CertStatus::kRevoked, kNow,
+                                       RevocationReason::kUnspecified);
+  EXPECT_FALSE(st.ok());
+  (*store)->Rollback();
+}
+
 // A PKI made before the inventory existed (or by hand) is adopted the first time the inventory is opened.
 TEST_F(InventoryTest, ExistingCertificatesAreAdopted) {
   FileTransaction tx(RealFileSystem(), false);

@@ -265,7 +265,7 @@ class SqliteStore final : public Store {
   // InitNew lays out the schema in a new in-memory database (BuildSqliteImage).
   Status InitNew() { return Exec(kSchema); }
 
-  Status Init(int lock_timeout_s) {
+  Status Init(int lock_timeout_s, StoreAccess access) {
     lock_timeout_s_ = lock_timeout_s;
     sqlite3_busy_timeout(db_, lock_timeout_s * 1000);
     // Reading the schema version first tells "not a database" and "someone else's database" apart from ours;
@@ -281,6 +281,9 @@ class SqliteStore final : public Store {
     MQTTPKI_ASSIGN_OR_RETURN(int64_t objects, QueryInt("SELECT count(*) FROM sqlite_master"));
     if (objects > 0) {
       return MakeError(ErrorCode::kInput, path_ + " is an SQLite database, but not an mqttpki inventory");
+    }
+    if (access == StoreAccess::kReadOnly) {
+      return MakeError(ErrorCode::kInput, path_ + " is empty (no mqttpki inventory), and it is opened read-only");
     }
     MQTTPKI_TRY(Exec("PRAGMA journal_mode = WAL"));
     MQTTPKI_TRY(Exec("PRAGMA synchronous = FULL"));
@@ -576,13 +579,43 @@ Result<int> LockTimeoutSeconds() {
   return static_cast<int>(v);
 }
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+namespace {
+
+// ReadOnlyUri is |path| as an SQLite URI for a read-only open (RFC 3986 escapes for what a URI treats specially).
+std::string ReadOnlyUri(const std::string& path, bool immutable) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = path.size() > 0 && path[0] == '/' ? "file://" : "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c <= 0x20 || c >= 0x7f) {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + (immutable ? "?immutable=1" : "?mode=ro");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access) {
   MQTTPKI_ASSIGN_OR_RETURN(int lock_timeout_s, LockTimeoutSeconds());
   SideFiles side;
   side.Before(path);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc;
+  if (access == StoreAccess::kReadOnly) {
+    // Without a -wal there is nothing beyond the database file to read, and nothing here can change it (the
+    // directory is not writable): immutable needs no -shm. With one, SQLite reads it with the -shm that exists.
+    struct stat st;
+    bool has_wal = ::stat((path + "-wal").c_str(), &st) == 0 && st.st_size > 0;
+    rc = sqlite3_open_v2(ReadOnlyUri(path, !has_wal).c_str(), &db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  } else {
+    rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                         nullptr);
+  }
   if (rc != SQLITE_OK) {
     std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
@@ -592,7 +625,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   }
   side.Opened();
   auto store = std::make_unique<SqliteStore>(db, path, std::move(side));
-  MQTTPKI_TRY(store->Init(lock_timeout_s));
+  MQTTPKI_TRY(store->Init(lock_timeout_s, access));
   return std::unique_ptr<Store>(std::move(store));
 }
 
