@@ -175,30 +175,30 @@ CertRecord ReadRecord(const Stmt& s) {
 // process has the database open.
 class SideFiles {
  public:
-  // Before is called before the database is opened; Opened after, when the file exists.
+  // Before is called before the database is opened: it notes which side files exist, and counts the connection
+  // from now on, so that no other connection of this process removes them while this one is being opened.
   void Before(const std::string& path) {
     path_ = path;
+    struct stat st;
+    std::lock_guard<std::mutex> lock(Mutex());
     wal_existed_ = Exists(path + "-wal");
     shm_existed_ = Exists(path + "-shm");
-  }
-  void Opened() {
-    struct stat st;
-    if (::stat(path_.c_str(), &st) != 0) return;
+    if (::stat(path_.c_str(), &st) != 0) return;  // a new file: nothing to clean up
     key_ = {st.st_dev, st.st_ino};
-    std::lock_guard<std::mutex> lock(Mutex());
     ++Counts()[*key_];
   }
-  // Closed is called after the connection is closed.
+  // Closed is called once the connection is closed (or its open failed).
   void Closed() {
     if (!key_) return;
-    {
-      std::lock_guard<std::mutex> lock(Mutex());
-      auto it = Counts().find(*key_);
-      if (it != Counts().end() && --it->second > 0) return;  // another connection of ours still uses them
-      if (it != Counts().end()) Counts().erase(it);
-      // Still under the mutex: no connection of this process opens the database while its locks are tested.
-      RemoveIfUnused();
-    }
+    std::lock_guard<std::mutex> lock(Mutex());
+    auto it = Counts().find(*key_);
+    key_.reset();
+    if (it == Counts().end()) return;
+    if (--it->second > 0) return;  // another connection of ours still uses them
+    Counts().erase(it);
+    // Still under the mutex: no connection of this process starts opening the database while its locks are
+    // tested (POSIX locks do not tell this process's connections apart).
+    RemoveIfUnused();
   }
 
  private:
@@ -620,10 +620,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAcc
     std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
     sqlite3_close_v2(db);
+    side.Closed();
     return MakeError(ErrorCode::kIo, "cannot open the inventory " + path + ": " +
                                          (sys_errno != 0 ? std::strerror(sys_errno) + (" (" + msg + ")") : msg));
   }
-  side.Opened();
   auto store = std::make_unique<SqliteStore>(db, path, std::move(side));
   MQTTPKI_TRY(store->Init(lock_timeout_s, access));
   return std::unique_ptr<Store>(std::move(store));
