@@ -21,7 +21,8 @@ struct Files {
   bool elsewhere = false;  // the files are to be copied to |target| on the broker host
   // Place says where the files are to be used, for the instructions.
   std::string Place(const std::string& host) const {
-    return elsewhere ? "Copy " + Printable(out) + " to " + target + " on the " + host + " (readable by the broker's user); "
+    return elsewhere ? "Copy " + Printable(out) + " to " + target + " on the " + host +
+                           " (readable by the broker's user); "
                      : "Keep " + target + " readable by the broker's user; ";
   }
   std::string Out(const std::string& file) const { return out + "/" + file; }
