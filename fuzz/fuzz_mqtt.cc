@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mqtt::ConnectOptions co;
   co.version = version;
   co.client_id = std::string(stream.substr(0, std::min<size_t>(stream.size(), 64)));
-  std::string packet = mqtt::EncodeConnect(co);
+  std::string packet = mqtt::EncodeConnect(co).value();
   Result<size_t> len = mqtt::PacketLength(packet);
   fuzz::Require(len.ok() && *len == packet.size(), "PacketLength frames our CONNECT");
   return 0;

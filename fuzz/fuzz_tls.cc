@@ -230,7 +230,7 @@ Outcome RunProbe(uint8_t control, Server& server) {
   mqtt::ConnectOptions co;
   co.version = version;
   co.client_id = "mqttpki-probe-" + RandomHex(4);
-  std::string packet = mqtt::EncodeConnect(co);
+  std::string packet = mqtt::EncodeConnect(co).value();
   ossl::ClearErrors();
   int rc = with_server([&] { return SSL_write(raw, packet.data(), static_cast<int>(packet.size())); });
   if (rc <= 0) {

@@ -42,7 +42,16 @@ struct DeployMaterial {
   Secret passphrase;                  // its passphrase, when it is
 };
 
+// CheckTargetDir refuses a directory that a broker's configuration cannot carry as is: the snippets write it
+// unquoted to the end of a line (mosquitto.conf, vernemq.conf), inside double quotes (emqx.conf, nanomq.conf:
+// HOCON), inside single quotes (thingsboard.conf: a shell) and as XML text (hivemq-listener.xml). So: no control
+// characters (a newline would add configuration lines), no quote characters (double, single, backquote), no
+// backslash (HOCON escapes), no # (a comment in vernemq.conf), no $ (substitutions), no <, > or & (XML), no
+// leading white space (trimmed by the parsers), only well-formed UTF-8. |flag| names the value (kUsage).
+Status CheckTargetDir(const std::string& dir, const std::string& flag);
+
 // Deploy stages the broker's files in |tx| and returns the instructions (how to install and start using them).
+// The target directory must pass CheckTargetDir.
 Result<std::string> Deploy(const DeployMaterial& material, const DeployOptions& options, FileTransaction& tx,
                            Report& report);
 
@@ -52,9 +61,14 @@ enum class DeviceFormat { kPem, kDer, kCHeader };
 // "\n"), for headers that embed certificates and keys.
 std::string CStringLines(std::string_view text);
 
+// CheckTrustAnchors refuses a bundle that holds a certificate that is not a CA (basicConstraints CA:TRUE): a
+// device bundle holds trust anchors, and a pinned leaf breaks the devices at its next renewal. |what| names the
+// bundle in the message (kInput).
+Status CheckTrustAnchors(const std::vector<Certificate>& bundle, const std::string& what);
+
 // ExportDevice stages the trust bundle for firmware: ca-bundle.pem, ca-bundle.der (ca-bundle-N.der for more
 // than one certificate), and ca_bundle.h (a NUL-terminated PEM string and its length including the NUL, as
-// mbedtls_x509_crt_parse wants it).
+// mbedtls_x509_crt_parse wants it). Every certificate must be a CA (CheckTrustAnchors).
 Status ExportDevice(const std::vector<Certificate>& bundle, const std::vector<DeviceFormat>& formats,
                     const std::string& out_dir, FileTransaction& tx, Report& report);
 

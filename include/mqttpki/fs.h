@@ -41,6 +41,12 @@ class FileSystem {
 // RealFileSystem is the process's POSIX filesystem.
 FileSystem& RealFileSystem();
 
+// CheckWritableDir fails (kIo) when directory |dir| exists but this process cannot create files in it: a
+// read-only file system, an immutable directory, missing permission. The message names |what| (e.g. "the PKI
+// directory"), |dir| and the system's reason ("Read-only file system"). A missing |dir| is not an error (it is
+// created when the command commits). It checks the real file system, whatever FileSystem a caller uses.
+Status CheckWritableDir(const std::string& dir, const std::string& what);
+
 // kMaxInputBytes bounds every file we parse (certificates, CSRs, keys, bundles).
 inline constexpr size_t kMaxInputBytes = 4 * 1024 * 1024;
 

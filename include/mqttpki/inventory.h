@@ -48,12 +48,21 @@ class Inventory {
   // inventory in a PKI that already has certificates adopts them (a scan of NAME/certs/NAME.cert.pem). Pending
   // journals are applied.
   static Result<std::unique_ptr<Inventory>> Open(const PkiDir& pki, bool create, int64_t now);
+  // OpenForReading is Open(pki, true, now) for commands that only read the inventory (list, show), except when
+  // the PKI directory cannot be written (a read-only mount, a backup): then the database is opened read-only,
+  // pending journals are left for the next command that can write (unapplied_journals() counts them), and a
+  // missing inventory is an error saying why it cannot be created.
+  static Result<std::unique_ptr<Inventory>> OpenForReading(const PkiDir& pki, int64_t now);
 
   Store& store() { return *store_; }
+  // UnappliedJournals counts the crash journals that a read-only open could not apply: the certificates they
+  // record are on disk but not yet in the store.
+  size_t unapplied_journals() const { return unapplied_journals_; }
 
  private:
   Inventory(std::unique_ptr<Store> store) : store_(std::move(store)) {}
   std::unique_ptr<Store> store_;
+  size_t unapplied_journals_ = 0;
 };
 
 // CommitWithInventory commits |tx| and applies |change| to the inventory, under the protocol above. With an empty

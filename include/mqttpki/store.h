@@ -110,9 +110,29 @@ class Store {
   virtual Status Checkpoint() = 0;
 };
 
-// OpenSqliteStore opens (creating if needed) the inventory database at |path|. A file that is not an mqttpki
-// inventory is kInput with a message saying so.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+// The inventory is locked while a command writes it; another waits for the lock this many seconds (the
+// environment variable, default kDefaultLockTimeoutSeconds; 0: fail at once), then fails with kIo.
+inline constexpr const char* kLockTimeoutEnv = "MQTTPKI_LOCK_TIMEOUT";
+inline constexpr int kDefaultLockTimeoutSeconds = 30;
+inline constexpr int kMaxLockTimeoutSeconds = 86400;
+// LockTimeoutSeconds reads MQTTPKI_LOCK_TIMEOUT (kUsage when it is not a whole number of seconds in range).
+Result<int> LockTimeoutSeconds();
+
+// StoreAccess says how the database file is opened.
+enum class StoreAccess {
+  kReadWrite,  // created if needed (WAL mode)
+  // Read-only, for a PKI directory that cannot be written (a read-only mount): nothing is created, not even the
+  // WAL's -shm index; without a -wal file the database is read as immutable, as nothing can change it here.
+  kReadOnly,
+};
+
+// OpenSqliteStore opens the inventory database at |path|. A file that is not an mqttpki inventory is kInput with
+// a message saying so. File system failures are kIo and name the system's reason ("No space left on device",
+// "Read-only file system"). The -wal and -shm files that this open creates are removed again when the store is
+// closed, if they are empty and no other connection (in any process) uses the database: a command that failed
+// leaves nothing behind.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               StoreAccess access = StoreAccess::kReadWrite);
 
 // BuildSqliteImage makes a new inventory in memory, filled by |fill|, and returns the bytes of its database file
 // (in WAL mode), so that it can be written like any other file of a command: atomically, with the others.

@@ -141,9 +141,17 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
     auto force = std::make_shared<bool>(false);
     sub->add_flag("--with-intermediate", *with_intermediate,
                   "Also pin the intermediate (stricter, but devices then need a new bundle when it rotates)");
-    sub->add_option("--ca", *ca_name, "The intermediate for --with-intermediate (default: server-ca)");
+    CLI::Option* ca_opt =
+        sub->add_option("--ca", *ca_name, "The intermediate for --with-intermediate (default: server-ca)");
     sub->add_flag("--force", *force, "Replace a different existing ca-bundle.pem");
-    commands.push_back({sub, [&ctx, with_intermediate, ca_name, force]() -> Result<Output> {
+    commands.push_back({sub, [&ctx, with_intermediate, ca_name, ca_opt, force]() -> Result<Output> {
+                          // --ca only chooses the intermediate that --with-intermediate pins: alone it would do
+                          // nothing, and a flag that is silently ignored hides a mistake.
+                          if (ca_opt->count() > 0 && !*with_intermediate) {
+                            return MakeError(ErrorCode::kUsage,
+                                             "--ca needs --with-intermediate: it names the intermediate to pin in "
+                                             "ca-bundle.pem (without it the bundle holds the root only)");
+                          }
                           PkiDir pki = ctx.Pki();
                           FileTransaction tx(pki.fs(), *force);
                           Report report;
@@ -152,6 +160,13 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           if (*with_intermediate) {
                             MQTTPKI_TRY(PkiDir::ValidateName(*ca_name));
                             MQTTPKI_ASSIGN_OR_RETURN(Certificate inter, pki.LoadCertificate(*ca_name));
+                            // A leaf pinned as a trust anchor breaks the devices at its next renewal.
+                            if (!inter.IsCa()) {
+                              return MakeError(ErrorCode::kInput,
+                                               pki.CertPath(*ca_name) + " ('" + Printable(inter.CommonName()) +
+                                                   "') is not a CA certificate: --ca names the intermediate CA "
+                                                   "to pin (e.g. server-ca), not a server or device");
+                            }
                             intermediates.push_back(inter);
                           }
                           MQTTPKI_TRY(pki.WriteBundle(root, intermediates, tx, report));

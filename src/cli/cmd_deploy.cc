@@ -102,6 +102,9 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       o.out_dir = TrimSlash(f->out);
       o.target_dir = TrimSlash(f->target.empty() ? AbsolutePath(f->out) : f->target);
       o.elsewhere = !f->target.empty();
+      // The directory goes into the broker's configuration: refused before anything is read or written.
+      MQTTPKI_TRY(
+          CheckTargetDir(o.target_dir, f->target.empty() ? "--out (the default --target-dir)" : "--target-dir"));
       PkiDir pki = ctx.Pki();
       PassphraseProvider pass(pki.fs(), f->passphrase_file);
       MQTTPKI_ASSIGN_OR_RETURN(DeployMaterial m, LoadServer(pki, f->name, pass));
@@ -109,8 +112,8 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       Report report;
       MQTTPKI_ASSIGN_OR_RETURN(std::string instructions, Deploy(m, o, tx, report));
       MQTTPKI_TRY(tx.Commit());
-      Output out = ReportOutput(report, "Deployed '" + f->name + "' for " + BrokerName(o.broker) + " in " +
-                                            o.out_dir + ":");
+      Output out = ReportOutput(
+          report, "Deployed '" + f->name + "' for " + BrokerName(o.broker) + " in " + Printable(o.out_dir) + ":");
       out.text += instructions;
       out.json["broker"] = BrokerName(o.broker);
       out.json["instructions"] = instructions;
@@ -153,6 +156,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
         return pem.error();
       }
       MQTTPKI_ASSIGN_OR_RETURN(std::vector<Certificate> certs, Certificate::AllFromPem(*pem, bundle_path));
+      MQTTPKI_TRY(CheckTrustAnchors(certs, bundle_path));
       FileTransaction tx(pki.fs(), *force);
       Report report;
       MQTTPKI_TRY(ExportDevice(certs, fs, TrimSlash(*out_dir), tx, report));

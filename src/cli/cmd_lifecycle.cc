@@ -16,13 +16,27 @@ constexpr int64_t kDay = 86400;
 // A CRL that lapses makes Mosquitto refuse every client: warn this long before its nextUpdate.
 constexpr int64_t kCrlWarnSeconds = 7 * kDay;
 
-Result<std::unique_ptr<Inventory>> RequireInventory(const Context& ctx) {
+enum class Access { kRead, kWrite };
+
+// RequireInventory opens the inventory of an existing PKI. A command that writes (kWrite) first checks that the
+// PKI directory can be written; one that only reads (kRead) works on a read-only PKI too.
+Result<std::unique_ptr<Inventory>> RequireInventory(const Context& ctx, Access access) {
   PkiDir pki = ctx.Pki();
   MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(pki.root()));
   if (!exists) {
     return MakeError(ErrorCode::kInput, "no PKI in " + pki.root() + " (run 'mqttpki quickstart' or give --pki DIR)");
   }
+  if (access == Access::kRead) return Inventory::OpenForReading(pki, ctx.now);
+  MQTTPKI_TRY(CheckWritableDir(pki.root(), "the PKI directory"));
   return Inventory::Open(pki, true, ctx.now);
+}
+
+// UnappliedWarning says that a read-only PKI has crash journals the listing does not include yet.
+void UnappliedWarning(const Inventory& inv, std::vector<std::string>& warnings) {
+  if (inv.unapplied_journals() == 0) return;
+  warnings.push_back(std::to_string(inv.unapplied_journals()) + " pending journal(s) in " + kPendingDir +
+                     " are not applied (the PKI directory is read-only): certificates of an interrupted command may "
+                     "be missing here until a command runs where the PKI can be written");
 }
 
 // ParseDuration reads "30d", "12h", "2w" or a number of days, as seconds.
@@ -143,7 +157,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
         f.expiring_before = ctx.now + window;
         if (!f.status) f.status = CertStatus::kValid;
       }
-      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx));
+      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kRead));
       MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> rows, inv->store().List(f));
       Output out;
       char line[512];
@@ -166,6 +180,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       out.text += std::to_string(rows.size()) + " certificate" + (rows.size() == 1 ? "" : "s") + "\n";
       out.json["certificates"] = std::move(arr);
       out.warnings = CrlWarnings(inv->store(), ctx.now);
+      UnappliedWarning(*inv, out.warnings);
       return out;
     }});
   }
@@ -175,9 +190,10 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     auto what = std::make_shared<std::string>();
     sub->add_option("NAME_OR_SERIAL", *what, "Entity name or serial number (hex)")->required();
     commands.push_back({sub, [&ctx, what]() -> Result<Output> {
-      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx));
+      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kRead));
       MQTTPKI_ASSIGN_OR_RETURN(CertRecord r, FindRecord(inv->store(), *what));
       Output out;
+      UnappliedWarning(*inv, out.warnings);
       out.json = RecordJson(r, ctx.now);
       auto row = [&out](const std::string& k, const std::string& v) {
         std::string l = "  " + k + ":";
@@ -224,7 +240,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
                     "cessationOfOperation, certificateHold, privilegeWithdrawn");
     commands.push_back({sub, [&ctx, what, reason]() -> Result<Output> {
       MQTTPKI_ASSIGN_OR_RETURN(RevocationReason why, ParseRevocationReason(*reason));
-      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx));
+      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kWrite));
       MQTTPKI_ASSIGN_OR_RETURN(CertRecord r, FindRecord(inv->store(), *what));
       if (r.profile == "root") {
         return MakeError(ErrorCode::kInput, "the root CA cannot be revoked: devices trust it directly; replace "
@@ -257,7 +273,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     sub->add_option("--passphrase-file", *pass_file, "Passphrase of the CA keys");
     commands.push_back({sub, [&ctx, ca, days, pass_file]() -> Result<Output> {
       MQTTPKI_ASSIGN_OR_RETURN(int valid_days, ParseDays(*days));
-      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx));
+      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kWrite));
       PkiDir pki = ctx.Pki();
       std::vector<std::string> cas;
       if (!ca->empty()) {
@@ -367,7 +383,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
         MQTTPKI_ASSIGN_OR_RETURN(key_type, ParseKeyType(*key));
       }
       MQTTPKI_ASSIGN_OR_RETURN(int valid_days, ParseDays(*days));
-      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx));
+      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kWrite));
       MQTTPKI_ASSIGN_OR_RETURN(CertRecord r, FindRecord(inv->store(), *name));
       if (r.profile == "root" || r.profile == "intermediate") {
         return MakeError(ErrorCode::kInput, "'" + *name + "' is a CA: use 'mqttpki rotate " + *name + "'");
@@ -448,7 +464,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
     commands.push_back({sub, [&ctx, name, days, pass_file]() -> Result<Output> {
       MQTTPKI_TRY(PkiDir::ValidateName(*name));
       MQTTPKI_ASSIGN_OR_RETURN(int valid_days, ParseDays(*days));
-      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx));
+      MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kWrite));
       PkiDir pki = ctx.Pki();
       PassphraseProvider pass(pki.fs(), *pass_file);
       MQTTPKI_ASSIGN_OR_RETURN(CaMaterial old, pki.LoadCa(*name, pass));

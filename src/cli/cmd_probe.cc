@@ -17,10 +17,14 @@ Result<std::pair<std::string, uint16_t>> ParseTarget(const std::string& target) 
   std::string port_text;
   if (!target.empty() && target.front() == '[') {
     size_t close = target.find(']');
-    if (close == std::string::npos) return MakeError(ErrorCode::kUsage, "invalid target '" + target + "'");
+    if (close == std::string::npos) {
+      return MakeError(ErrorCode::kUsage, "invalid target '" + Printable(target) + "'");
+    }
     host = target.substr(1, close - 1);
     if (close + 1 < target.size()) {
-      if (target[close + 1] != ':') return MakeError(ErrorCode::kUsage, "invalid target '" + target + "'");
+      if (target[close + 1] != ':') {
+        return MakeError(ErrorCode::kUsage, "invalid target '" + Printable(target) + "'");
+      }
       port_text = target.substr(close + 2);
     }
   } else if (std::count(target.begin(), target.end(), ':') == 1) {
@@ -33,15 +37,23 @@ Result<std::pair<std::string, uint16_t>> ParseTarget(const std::string& target) 
     unsigned long v = 0;
     for (char c : port_text) {
       if (c < '0' || c > '9' || v > 65535) {
-        return MakeError(ErrorCode::kUsage, "invalid port in '" + target + "': use HOST:PORT, e.g. broker:8883");
+        return MakeError(ErrorCode::kUsage,
+                         "invalid port in '" + Printable(target) + "': use HOST:PORT, e.g. broker:8883");
       }
       v = v * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (v == 0 || v > 65535) return MakeError(ErrorCode::kUsage, "invalid port in '" + target + "'");
+    if (v == 0 || v > 65535) return MakeError(ErrorCode::kUsage, "invalid port in '" + Printable(target) + "'");
     port = static_cast<uint16_t>(v);
   }
-  if (host.empty()) return MakeError(ErrorCode::kUsage, "invalid target '" + target + "': no host");
+  if (host.empty()) return MakeError(ErrorCode::kUsage, "invalid target '" + Printable(target) + "': no host");
   return std::make_pair(host, port);
+}
+
+// IsHostName says whether |host| is something to connect to or match: an IP address or a DNS name (no wildcard,
+// no "DNS:"/"IP:" prefix, which ParseSan would accept).
+bool IsHostName(const std::string& host) {
+  if (IsIpAddress(host)) return true;
+  return host.find_first_of(":*") == std::string::npos && ParseSan(host).ok();
 }
 
 std::string CertLine(const Certificate& c, int64_t now) {
@@ -85,9 +97,15 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
     MQTTPKI_ASSIGN_OR_RETURN(auto target, ParseTarget(f->target));
     o.host = target.first;
     o.port = target.second;
+    // HOST is checked as HOST (the message must not name --name when only HOST was given); --name, when given,
+    // is checked on its own.
+    if (!IsHostName(o.host)) {
+      return MakeError(ErrorCode::kUsage, "invalid HOST '" + Printable(o.host) + "' in '" + Printable(f->target) +
+                                              "': a DNS name or IP address, e.g. broker.example.com:8883");
+    }
     o.name = f->name.empty() ? o.host : f->name;
-    if (!IsIpAddress(o.name) && !ParseSan(o.name).ok()) {
-      return MakeError(ErrorCode::kUsage, "invalid --name '" + o.name + "': a DNS name or IP address");
+    if (!f->name.empty() && !IsHostName(o.name)) {
+      return MakeError(ErrorCode::kUsage, "invalid --name '" + Printable(o.name) + "': a DNS name or IP address");
     }
     if (f->tls == "1.2") {
       o.tls = TlsVersion::k12;

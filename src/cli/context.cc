@@ -71,6 +71,9 @@ std::string FileMode(const std::string& path) {
 
 Status CheckInventory(const Context& ctx) {
   PkiDir pki = ctx.Pki();
+  // Every command that checks the inventory writes into the PKI directory: a read-only one (a backup, the
+  // offline root's medium mounted read-only) is named as such now, not as a database error later.
+  MQTTPKI_TRY(CheckWritableDir(pki.root(), "the PKI directory"));
   Result<std::unique_ptr<Inventory>> inv = Inventory::Open(pki, false, ctx.now);
   if (!inv.ok()) return inv.error();
   return Status::Ok();

@@ -88,8 +88,9 @@ Result<std::vector<SubjectAltName>> ParseSans(const std::vector<std::string>& va
 // ReadFileArg reads a file named on the command line (kInput when missing).
 Result<std::string> ReadFileArg(const std::string& path);
 
-// CheckInventory opens the PKI's inventory if it exists (applying pending journals), so that a corrupt or locked
-// database stops a command before it writes anything.
+// CheckInventory checks that the PKI directory can be written (CheckWritableDir) and opens the PKI's inventory if
+// it exists (applying pending journals), so that a read-only directory or a corrupt or locked database stops a
+// command before it writes anything.
 Status CheckInventory(const Context& ctx);
 // CheckIssuer refuses a CA that the inventory says is revoked: it must not issue any more.
 Status CheckIssuer(const Context& ctx, const std::string& ca);

@@ -19,9 +19,12 @@ void PutU16(std::string& out, uint16_t v) {
   out.push_back(static_cast<char>(v & 0xff));
 }
 
-void PutString(std::string& out, std::string_view s) {
+// PutString writes a length-prefixed MQTT string; |what| names it when it is too long for the two-byte length.
+Status PutString(std::string& out, std::string_view s, const char* what) {
+  MQTTPKI_TRY(CheckString(s.size(), what));
   PutU16(out, static_cast<uint16_t>(s.size()));
   out.append(s);
+  return Status::Ok();
 }
 
 // ReadVarint reads an MQTT variable byte integer at |pos|; nullopt when incomplete, error when longer than 4 bytes.
@@ -54,9 +57,25 @@ std::string HexBytes(std::string_view data, size_t max) {
 
 std::string VersionName(Version v) { return v == Version::k5 ? "5" : "3.1.1"; }
 
-std::string EncodeConnect(const ConnectOptions& o) {
+Status CheckString(size_t length, const std::string& what) {
+  if (length <= kMaxStringBytes) return Status::Ok();
+  return MakeError(ErrorCode::kUsage, what + " is " + std::to_string(length) + " bytes long: an MQTT string holds at "
+                                      "most " + std::to_string(kMaxStringBytes) + " bytes");
+}
+
+Status CheckConnect(const ConnectOptions& o) {
+  MQTTPKI_TRY(CheckString(o.client_id.size(), "the MQTT client id (--client-id)"));
+  if (o.username) MQTTPKI_TRY(CheckString(o.username->size(), "the MQTT user name (--username)"));
+  if (o.password) {
+    MQTTPKI_TRY(CheckString(o.password->size(), "the MQTT password (--password-file, $MQTTPKI_MQTT_PASSWORD)"));
+  }
+  return Status::Ok();
+}
+
+Result<std::string> EncodeConnect(const ConnectOptions& o) {
+  MQTTPKI_TRY(CheckConnect(o));
   std::string body;
-  PutString(body, "MQTT");
+  MQTTPKI_TRY(PutString(body, "MQTT", "the protocol name"));
   body.push_back(static_cast<char>(o.version));
   unsigned char flags = 0x02;  // clean session / clean start
   if (o.username) flags |= 0x80;
@@ -64,9 +83,9 @@ std::string EncodeConnect(const ConnectOptions& o) {
   body.push_back(static_cast<char>(flags));
   PutU16(body, o.keep_alive_seconds);
   if (o.version == Version::k5) PutVarint(body, 0);  // no properties
-  PutString(body, o.client_id);
-  if (o.username) PutString(body, *o.username);
-  if (o.password) PutString(body, *o.password);
+  MQTTPKI_TRY(PutString(body, o.client_id, "the MQTT client id"));
+  if (o.username) MQTTPKI_TRY(PutString(body, *o.username, "the MQTT user name"));
+  if (o.password) MQTTPKI_TRY(PutString(body, *o.password, "the MQTT password"));
   std::string packet(1, static_cast<char>(0x10));
   PutVarint(packet, body.size());
   return packet + body;

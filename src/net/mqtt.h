@@ -23,8 +23,18 @@ struct ConnectOptions {
   uint16_t keep_alive_seconds = 30;
 };
 
-// EncodeConnect builds a CONNECT packet (clean session/start, no will).
-std::string EncodeConnect(const ConnectOptions& options);
+// kMaxStringBytes is the most an MQTT UTF-8 string or binary field holds: its length is a two-byte integer.
+inline constexpr size_t kMaxStringBytes = 65535;
+
+// CheckString says whether a field of |length| bytes fits an MQTT string; the error (kUsage) names it as |what|
+// with its length, never its value.
+Status CheckString(size_t length, const std::string& what);
+// CheckConnect says whether |options| can be encoded: the client id, user name and password are each at most
+// kMaxStringBytes long (CheckString).
+Status CheckConnect(const ConnectOptions& options);
+// EncodeConnect builds a CONNECT packet (clean session/start, no will). It fails as CheckConnect does: a field
+// that does not fit is never truncated (that would be a malformed packet the broker misreads).
+Result<std::string> EncodeConnect(const ConnectOptions& options);
 // EncodeDisconnect builds a DISCONNECT packet (normal disconnection).
 std::string EncodeDisconnect(Version version);
 

@@ -8,7 +8,7 @@ namespace {
 TEST(Mqtt, Connect311IsByteExact) {
   ConnectOptions o;
   o.client_id = "ab";
-  std::string p = EncodeConnect(o);
+  std::string p = EncodeConnect(o).value();
   // 0x10, remaining 14, "MQTT", level 4, flags clean session, keep alive 30, client id "ab".
   EXPECT_EQ(p, std::string("\x10\x0e\x00\x04MQTT\x04\x02\x00\x1e\x00\x02" "ab", 16));
 }
@@ -19,8 +19,39 @@ TEST(Mqtt, Connect5HasPropertiesAndCredentials) {
   o.client_id = "c";
   o.username = "u";
   o.password = "p";
-  std::string p = EncodeConnect(o);
+  std::string p = EncodeConnect(o).value();
   EXPECT_EQ(p, std::string("\x10\x14\x00\x04MQTT\x05\xc2\x00\x1e\x00\x00\x01" "c\x00\x01u\x00\x01p", 22));
+}
+
+TEST(Mqtt, FieldsLongerThan65535BytesAreRefusedNotTruncated) {
+  ConnectOptions o;
+  o.client_id = std::string(65535, 'c');  // the most a two-byte length holds
+  Result<std::string> fits = EncodeConnect(o);
+  ASSERT_TRUE(fits.ok());
+  Result<size_t> framed = PacketLength(*fits);
+  ASSERT_TRUE(framed.ok());
+  EXPECT_EQ(*framed, fits->size());
+
+  o.client_id = std::string(65536, 'c');  // would have been written with length 0, then 65536 stray bytes
+  Result<std::string> too_long = EncodeConnect(o);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().code, ErrorCode::kUsage);
+  EXPECT_NE(too_long.error().message.find("client id"), std::string::npos) << too_long.error().message;
+  EXPECT_NE(too_long.error().message.find("65536 bytes"), std::string::npos) << too_long.error().message;
+
+  o.client_id = "c";
+  o.username = std::string(70000, 'u');
+  Result<std::string> user = EncodeConnect(o);
+  ASSERT_FALSE(user.ok());
+  EXPECT_NE(user.error().message.find("user name"), std::string::npos) << user.error().message;
+  EXPECT_FALSE(CheckConnect(o).ok());
+
+  o.username = "u";
+  o.password = std::string(65536, 'p');
+  Result<std::string> pass = EncodeConnect(o);
+  ASSERT_FALSE(pass.ok());
+  EXPECT_NE(pass.error().message.find("password"), std::string::npos) << pass.error().message;
+  EXPECT_EQ(pass.error().message.find("ppp"), std::string::npos) << "the value is never in the message";
 }
 
 TEST(Mqtt, PacketLengthNeedsTheWholeFixedHeader) {

@@ -279,7 +279,12 @@ MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::s
   co.client_id = o.client_id;
   co.username = o.username;
   if (o.password) co.password = o.password->str();
-  std::string packet = mqtt::EncodeConnect(co);
+  Result<std::string> encoded = mqtt::EncodeConnect(co);  // Probe checked the options (CheckConnect)
+  if (!encoded.ok()) {
+    a.error = encoded.error().message;
+    return a;
+  }
+  std::string packet = std::move(encoded).value();
   ossl::ClearErrors();
   Clock::time_point deadline = DeadlineIn(o.timeout_ms);  // for the whole exchange, CONNECT to CONNACK
   bool timed_out = false;
@@ -367,6 +372,13 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
   if (o.host.empty()) return MakeError(ErrorCode::kUsage, "probe needs a host");
   if (o.name.empty()) o.name = o.host;
   if (o.client_id.empty()) o.client_id = RandomClientId();
+  // Fields an MQTT CONNECT cannot carry are refused before anything is sent.
+  MQTTPKI_TRY(mqtt::CheckString(o.client_id.size(), "the MQTT client id (--client-id)"));
+  if (o.username) MQTTPKI_TRY(mqtt::CheckString(o.username->size(), "the MQTT user name (--username)"));
+  if (o.password) {
+    MQTTPKI_TRY(mqtt::CheckString(o.password->str().size(),
+                                  "the MQTT password (--password-file, $MQTTPKI_MQTT_PASSWORD)"));
+  }
   if (o.trusted.empty()) return MakeError(ErrorCode::kInput, o.bundle_name + " holds no certificate");
   MQTTPKI_ASSIGN_OR_RETURN(SslCtxPtr ctx, MakeContext(o));
 

@@ -173,6 +173,13 @@ FileSystem& RealFileSystem() {
   return fs;
 }
 
+Status CheckWritableDir(const std::string& dir, const std::string& what) {
+  if (::access(dir.c_str(), W_OK) == 0 || errno == ENOENT) return Status::Ok();
+  int err = errno;
+  return MakeError(ErrorCode::kIo, "cannot write to " + what + " " + dir + ": " + std::strerror(err) +
+                                       "; nothing was written");
+}
+
 FileTransaction::FileTransaction(FileSystem& fs, bool force) : fs_(fs), force_(force) {}
 
 FileTransaction::~FileTransaction() {

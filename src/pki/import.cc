@@ -83,6 +83,19 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
     }
     MQTTPKI_TRY(PkiDir::ValidateName(e.name));
   }
+  // An expired CA: every chain through it is refused by devices, and nothing can be issued under it. Adopting it
+  // would hand over a broken PKI that only looks complete.
+  for (const Entity& e : entities) {
+    if (!e.cert.IsCa() || e.cert.NotAfter() >= now) continue;
+    bool root = &e == roots.front();
+    return MakeError(ErrorCode::kInput,
+                     e.cert_file + " ('" + Printable(e.cert.CommonName()) + "'), the " +
+                         (root ? "root CA" : "intermediate CA " + e.dir) + " of " + source + ", expired on " +
+                         FormatTime(e.cert.NotAfter()) + ": devices refuse every chain through it, so it is not "
+                         "imported; " +
+                         (root ? "build a new PKI (mqttpki quickstart) and give the devices its bundle"
+                               : "re-sign its CSR with the root for a new validity period, then import again"));
+  }
   for (const Entity& e : entities) {
     std::vector<std::string> ku = e.cert.KeyUsage();
     if (e.cert.IsCa() && ku.empty()) {
@@ -107,6 +120,25 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
                                               "') was not issued by any CA in " + source);
     }
     issuer_of[e.name] = issuer;
+  }
+  // Validity that a device will not accept for long: an expired leaf, and a certificate that outlives its issuer
+  // (from the issuer's notAfter on, every chain through it fails).
+  for (const Entity& e : entities) {
+    if (&e == roots.front()) continue;
+    const Entity* issuer = issuer_of[e.name];
+    std::string what = e.cert_file + " ('" + Printable(e.cert.CommonName()) + "')";
+    if (!e.cert.IsCa() && e.cert.NotAfter() < now) {
+      report.warnings.push_back(what + " expired on " + FormatTime(e.cert.NotAfter()) + ": renew it after the "
+                                "import ('mqttpki renew " + e.name + "')");
+    } else if (e.cert.NotAfter() > issuer->cert.NotAfter()) {
+      report.warnings.push_back(what + " is valid until " + FormatTime(e.cert.NotAfter()) + ", after its issuer " +
+                                issuer->dir + " (until " + FormatTime(issuer->cert.NotAfter()) +
+                                "): devices refuse it from then on; " +
+                                (issuer == roots.front()
+                                     ? std::string("plan a new root before then (new device bundles)")
+                                     : "rotate " + issuer->dir + " before then ('mqttpki rotate " + issuer->name +
+                                           "' re-issues its servers)"));
+    }
   }
   // Keys: present, readable, and the certificate's.
   for (Entity& e : entities) {

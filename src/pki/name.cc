@@ -11,7 +11,8 @@ Status DistinguishedName::Validate() const {
   if (!country.empty()) {
     if (country.size() != 2 || !std::isalpha(static_cast<unsigned char>(country[0])) ||
         !std::isalpha(static_cast<unsigned char>(country[1]))) {
-      return MakeError(ErrorCode::kUsage, "invalid country '" + country + "': use a two-letter code such as DE");
+      return MakeError(ErrorCode::kUsage,
+                       "invalid country '" + Printable(country) + "': use a two-letter code such as DE");
     }
   }
   struct Field {
@@ -21,7 +22,8 @@ Status DistinguishedName::Validate() const {
   for (const Field& f : {Field{"organization", &organization}, Field{"organizational unit", &org_unit},
                          Field{"common name", &common_name}}) {
     if (f.value->size() > 64) {
-      return MakeError(ErrorCode::kUsage, std::string(f.name) + " '" + *f.value + "' is longer than 64 characters");
+      return MakeError(ErrorCode::kUsage,
+                       std::string(f.name) + " '" + Printable(*f.value) + "' is longer than 64 characters");
     }
     for (char c : *f.value) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {

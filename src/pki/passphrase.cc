@@ -71,10 +71,14 @@ Result<Secret> PassphraseProvider::Find(const std::string& what, bool confirm) {
   }
   Tty tty;
   if (!tty.ok()) {
-    std::string flag = std::string(env_) == kKeyPassphraseEnv ? "--key-passphrase-file" : "--passphrase-file";
+    bool leaf_key = std::string(env_) == kKeyPassphraseEnv;
+    std::string flag = leaf_key ? "--key-passphrase-file" : "--passphrase-file";
+    // --no-passphrase belongs to the commands that create CA keys; a server or device key is encrypted only when
+    // asked for (--encrypt-key), and those commands have no such flag.
     return MakeError(ErrorCode::kInput, what + " needs a passphrase: give " + flag + " FILE, set " + env_ +
                                             ", or run on a terminal to be asked" +
-                                            (confirm ? " (or --no-passphrase to write the key unencrypted)" : ""));
+                                            (confirm && !leaf_key ? " (or --no-passphrase to write the key unencrypted)"
+                                                                  : ""));
   }
   MQTTPKI_ASSIGN_OR_RETURN(Secret first, tty.ReadHidden("Passphrase for " + what + ": "));
   if (confirm) {

@@ -115,6 +115,12 @@ Result<SubjectDefaults> PkiDir::Defaults() const {
   get("organization", d.organization);
   get("country", d.country);
   get("org_unit", d.org_unit);
+  // A bad value here is bad input in a file, not a usage error: say which file to fix.
+  DistinguishedName check{d.country, d.organization, d.org_unit, ""};
+  if (Status st = check.Validate(); !st.ok()) {
+    return MakeError(ErrorCode::kInput, ConfigPath() + ": " + st.error().message +
+                                            "; fix it or run 'mqttpki init --force'");
+  }
   return d;
 }
 

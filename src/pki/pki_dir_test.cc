@@ -1,7 +1,15 @@
 #include "mqttpki/pki_dir.h"
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "mqttpki/deploy.h"
+#include "mqttpki/import.h"
 #include "mqttpki/verify.h"
 #include "pki/test_util.h"
 
@@ -62,6 +70,19 @@ TEST_F(PkiDirTest, BuildsTheTutorialLayout) {
   vo.host = "mqtt.example.com";
   vo.now = kNow;
   EXPECT_TRUE(VerifyChain(chain, vo)->ok);
+
+  // A device bundle holds CA certificates only: the server's own certificate is no trust anchor.
+  EXPECT_TRUE(CheckTrustAnchors({root->cert, inter->cert}, "bundle").ok());
+  Status leaf_anchor = CheckTrustAnchors(chain, "chain.pem");
+  ASSERT_FALSE(leaf_anchor.ok());
+  EXPECT_EQ(leaf_anchor.error().code, ErrorCode::kInput);
+  EXPECT_NE(leaf_anchor.error().message.find("certificate 1 of 2 ('mqtt.example.com') is not a CA certificate"),
+            std::string::npos)
+      << leaf_anchor.error().message;
+  FileTransaction export_tx(RealFileSystem(), false);
+  Report export_report;
+  EXPECT_FALSE(ExportDevice({*server}, {DeviceFormat::kPem}, dir_ / "fw", export_tx, export_report).ok());
+  EXPECT_TRUE(export_tx.StagedPaths().empty());
 }
 
 TEST_F(PkiDirTest, MissingRootSaysWhatToRun) {
@@ -131,6 +152,64 @@ TEST_F(PkiDirTest, FailedCommitLeavesNothing) {
   }
 }
 
+TEST_F(PkiDirTest, BadDefaultsNameTheConfigFile) {
+  PkiDir pki(dir_.path());
+  std::ofstream(pki.ConfigPath()) << R"({"country": "DEUX", "organization": "mqttpki", "org_unit": "PKI"})";
+  Result<SubjectDefaults> d = pki.Defaults();
+  ASSERT_FALSE(d.ok());
+  // A bad value read from a file is bad input (exit 3), not a usage error, and the file is named.
+  EXPECT_EQ(d.error().code, ErrorCode::kInput);
+  EXPECT_NE(d.error().message.find(pki.ConfigPath()), std::string::npos) << d.error().message;
+  EXPECT_NE(d.error().message.find("'DEUX'"), std::string::npos) << d.error().message;
+  std::ofstream(pki.ConfigPath(), std::ios::trunc) << R"({"country": "DE", "organization": "Acme"})";
+  d = pki.Defaults();
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->country, "DE");
+  EXPECT_EQ(d->organization, "Acme");
+}
+
+TEST_F(PkiDirTest, ImportRefusesAnExpiredIntermediate) {
+  // The source: the tutorial's layout (mqttpki's), with an intermediate valid for one day.
+  PkiDir src(dir_ / "ecpki");
+  {
+    PassphraseProvider none(RealFileSystem(), "");
+    FileTransaction tx(RealFileSystem(), false);
+    Report report;
+    CaOptions plain;
+    plain.protection.encrypt = false;
+    Result<CaMaterial> root = src.CreateRoot(plain, kNow, none, tx, report);
+    ASSERT_TRUE(root.ok()) << root.error().message;
+    CaOptions short_lived = plain;
+    short_lived.days = 1;
+    Result<CaMaterial> inter = src.CreateIntermediate("server-ca", short_lived, *root, kNow, none, tx, report);
+    ASSERT_TRUE(inter.ok()) << inter.error().message;
+    LeafOptions leaf;
+    leaf.sans = {ParseSan("mqtt.example.com").value()};
+    ASSERT_TRUE(src.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, tx, report).ok());
+    ASSERT_TRUE(tx.Commit().ok());
+  }
+  std::string dest_dir = dir_ / "imported";
+  auto import_at = [&](int64_t now, Report& report) {
+    PkiDir dest(dest_dir);
+    PassphraseProvider pass(RealFileSystem(), "");
+    FileTransaction tx(RealFileSystem(), false);
+    Status st = ImportTutorialPki(src.root(), dest, now, pass, tx, report);
+    if (st.ok()) st = tx.Commit();
+    return st;
+  };
+  Report late;
+  Status st = import_at(kNow + 30 * 86400, late);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInput);
+  EXPECT_NE(st.error().message.find("intermediate CA server-ca"), std::string::npos) << st.error().message;
+  EXPECT_NE(st.error().message.find("expired on"), std::string::npos) << st.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dest_dir));
+  // While it is valid, the same PKI is adopted.
+  Report in_time;
+  st = import_at(kNow + 3600, in_time);
+  EXPECT_TRUE(st.ok()) << st.error().message;
+}
+
 TEST(PkiDirNames, ValidateName) {
   EXPECT_TRUE(PkiDir::ValidateName("mqtt-server-1").ok());
   for (const char* bad : {"", "../etc", "a/b", ".hidden", "-x", "a b"}) {
@@ -138,6 +217,45 @@ TEST(PkiDirNames, ValidateName) {
   }
   EXPECT_EQ(PkiDir::ValidateName("a/b").error().message,
             "invalid name 'a/b': it contains '/'; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
+}
+
+// ScopedUnsetEnv removes a variable for the test and puts it back afterwards.
+class ScopedUnsetEnv {
+ public:
+  explicit ScopedUnsetEnv(const char* name) : name_(name) {
+    if (const char* v = std::getenv(name)) old_ = v;
+    ::unsetenv(name);
+  }
+  ~ScopedUnsetEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(Passphrase, NoSourceHintsOnlyWhatTheCommandTakes) {
+  int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty >= 0) {
+    ::close(tty);
+    GTEST_SKIP() << "a terminal is attached: the provider would prompt";
+  }
+  ScopedUnsetEnv ca_env(kPassphraseEnv), key_env(kKeyPassphraseEnv);
+  // A new CA key: the commands that create one have --no-passphrase.
+  PassphraseProvider ca(RealFileSystem(), "", kPassphraseEnv);
+  Result<Secret> r = ca.ForNewKey("root-ca.key.pem");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("--passphrase-file FILE, set MQTTPKI_PASSPHRASE"), std::string::npos);
+  EXPECT_NE(r.error().message.find("--no-passphrase"), std::string::npos);
+  // A server or device key (--encrypt-key): those commands have no --no-passphrase.
+  PassphraseProvider leaf(RealFileSystem(), "", kKeyPassphraseEnv);
+  r = leaf.ForNewKey("s1.key.pem");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInput);
+  EXPECT_NE(r.error().message.find("--key-passphrase-file FILE, set MQTTPKI_KEY_PASSPHRASE"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(r.error().message.find("--no-passphrase"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

@@ -286,6 +286,21 @@ Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool creat
   return inv;
 }
 
+Result<std::unique_ptr<Inventory>> Inventory::OpenForReading(const PkiDir& pki, int64_t now) {
+  Status writable = CheckWritableDir(pki.root(), "the PKI directory");
+  if (writable.ok()) return Open(pki, true, now);
+  std::string path = pki.Path(kInventoryFile);
+  MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(path));
+  if (!exists) {
+    return writable.error().Context("the PKI has no inventory yet, and it cannot be created");
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(std::vector<PendingJournal> journals, CollectJournals(pki));
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path, StoreAccess::kReadOnly));
+  std::unique_ptr<Inventory> inv(new Inventory(std::move(store)));
+  inv->unapplied_journals_ = journals.size();
+  return inv;
+}
+
 Result<std::string> StageJournal(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change,
                                  int64_t now) {
   // The journal goes first, so that it is on disk before any certificate it describes.

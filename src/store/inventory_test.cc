@@ -1,9 +1,15 @@
 #include "mqttpki/inventory.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "mqttpki/pki_dir.h"
@@ -177,6 +183,145 @@ TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
   Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().message, path + " is an SQLite database, but not an mqttpki inventory");
+}
+
+// ScopedEnv sets a variable for the test and restores it afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* v = std::getenv(name)) old_ = v;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(InventoryTest, LockTimeoutComesFromTheEnvironment) {
+  auto holder = Open();
+  ASSERT_TRUE(holder->store().Begin().ok());
+  {
+    ScopedEnv timeout(kLockTimeoutEnv, "1");
+    auto waiter = Open();
+    auto start = std::chrono::steady_clock::now();
+    Status st = waiter->store().Begin();
+    double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kIo);
+    EXPECT_GE(waited, 0.9);
+    EXPECT_LT(waited, 10.0);
+    // It cannot know who holds the lock: it does not say "another mqttpki process".
+    EXPECT_NE(st.error().message.find("inventory.db is locked by another process"), std::string::npos)
+        << st.error().message;
+    EXPECT_NE(st.error().message.find("waited 1 s, MQTTPKI_LOCK_TIMEOUT"), std::string::npos) << st.error().message;
+  }
+  {
+    ScopedEnv timeout(kLockTimeoutEnv, "soon");
+    Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, false, kNow);
+    ASSERT_FALSE(inv.ok());
+    EXPECT_EQ(inv.error().code, ErrorCode::kUsage);
+    EXPECT_NE(inv.error().message.find("invalid MQTTPKI_LOCK_TIMEOUT 'soon'"), std::string::npos)
+        << inv.error().message;
+  }
+  holder->store().Rollback();
+}
+
+// FailingOpen opens the inventory in a child process whose files may not grow past 16 KiB (so SQLite cannot size
+// its 32 KiB -shm index, as on a full disk) and returns the child's error message ("" when the open succeeded).
+std::string FailingOpen(const std::string& path) {
+  int fds[2];
+  if (::pipe(fds) != 0) return "pipe failed";
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = {16 * 1024, 16 * 1024};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    std::string message;
+    {
+      Result<std::unique_ptr<Store>> store = OpenSqliteStore(path);
+      message = store.ok() ? "" : store.error().message;
+    }  // closed here
+    (void)!::write(fds[1], message.data(), message.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return out;
+}
+
+TEST_F(InventoryTest, FailedOpenLeavesNoWalOrShm) {
+  std::string path = pki_->Path(kInventoryFile);
+  ASSERT_FALSE(std::filesystem::exists(path + "-wal"));
+  ASSERT_FALSE(std::filesystem::exists(path + "-shm"));
+  std::string message = FailingOpen(path);
+  // The system's reason, not SQLite's "disk I/O error" alone.
+  EXPECT_NE(message.find("File too large"), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+
+  // While another process has the database open (it holds SQLite's SHARED lock), the files are not ours to
+  // remove: they stay.
+  int ready[2], done[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  pid_t holder = ::fork();
+  if (holder == 0) {
+    int fd = ::open(path.c_str(), O_RDONLY);
+    struct flock fl = {};
+    fl.l_type = F_RDLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0x40000000 + 2;
+    fl.l_len = 510;
+    char c = ::fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
+    (void)!::write(ready[1], &c, 1);
+    (void)!::read(done[0], &c, 1);
+    ::_exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+  message = FailingOpen(path);
+  EXPECT_FALSE(message.empty());
+  EXPECT_TRUE(std::filesystem::exists(path + "-shm"));
+  (void)!::write(done[1], "x", 1);
+  ::waitpid(holder, nullptr, 0);
+  for (int fd : {ready[0], ready[1], done[0], done[1]}) ::close(fd);
+  // The next connection uses them as SQLite always does, and its close removes them.
+  { auto inv = Open(); }
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+}
+
+TEST_F(InventoryTest, ReadOnlyOpenCreatesNothing) {
+  std::string path = pki_->Path(kInventoryFile);
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(path, StoreAccess::kReadOnly);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  Result<size_t> n = (*store)->Count();
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 2u);
+  // No WAL index is made for a read-only open (a read-only directory could not hold one).
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+  Status st = (*store)->Begin();
+  if (st.ok()) st = (*store)->SetStatus((*(*store)->List({}))[0].serial, CertStatus::kRevoked, kNow,
+                                       RevocationReason::kUnspecified);
+  EXPECT_FALSE(st.ok());
+  (*store)->Rollback();
 }
 
 // A PKI made before the inventory existed (or by hand) is adopted the first time the inventory is opened.

@@ -2,16 +2,22 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "mqttpki/store.h"
 
@@ -163,20 +169,105 @@ CertRecord ReadRecord(const Stmt& s) {
   return r;
 }
 
+// SideFiles removes the -wal and -shm files that opening a WAL database created, once the last connection of
+// this process to it is closed, if SQLite left them behind (it does when the open failed half way, e.g. on a full
+// disk: an empty -wal and a partial -shm) and nothing can need them: the -wal is empty and no connection in any
+// process has the database open.
+class SideFiles {
+ public:
+  // Before is called before the database is opened: it notes which side files exist, and counts the connection
+  // from now on, so that no other connection of this process removes them while this one is being opened.
+  void Before(const std::string& path) {
+    path_ = path;
+    struct stat st;
+    std::lock_guard<std::mutex> lock(Mutex());
+    wal_existed_ = Exists(path + "-wal");
+    shm_existed_ = Exists(path + "-shm");
+    if (::stat(path_.c_str(), &st) != 0) return;  // a new file: nothing to clean up
+    key_ = {st.st_dev, st.st_ino};
+    ++Counts()[*key_];
+  }
+  // Closed is called once the connection is closed (or its open failed).
+  void Closed() {
+    if (!key_) return;
+    std::lock_guard<std::mutex> lock(Mutex());
+    auto it = Counts().find(*key_);
+    key_.reset();
+    if (it == Counts().end()) return;
+    if (--it->second > 0) return;  // another connection of ours still uses them
+    Counts().erase(it);
+    // Still under the mutex: no connection of this process starts opening the database while its locks are
+    // tested (POSIX locks do not tell this process's connections apart).
+    RemoveIfUnused();
+  }
+
+ private:
+  static std::mutex& Mutex() {
+    static std::mutex m;
+    return m;
+  }
+  static std::map<std::pair<dev_t, ino_t>, int>& Counts() {
+    static std::map<std::pair<dev_t, ino_t>, int> counts;
+    return counts;
+  }
+  static bool Exists(const std::string& p) {
+    struct stat st;
+    return ::lstat(p.c_str(), &st) == 0;
+  }
+  // EmptyFile says whether |p| is an empty regular file.
+  static bool EmptyFile(const std::string& p) {
+    struct stat st;
+    return ::lstat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+  }
+
+  void RemoveIfUnused() const {
+    std::string wal = path_ + "-wal", shm = path_ + "-shm";
+    bool wal_now = Exists(wal);
+    bool remove_wal = wal_now && !wal_existed_;
+    bool remove_shm = !shm_existed_ && Exists(shm);
+    if (!remove_wal && !remove_shm) return;
+    if (wal_now && !EmptyFile(wal)) return;  // it holds transactions: SQLite recovers them on the next open
+    int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return;
+    // Every connection to a WAL database holds SQLite's SHARED lock on it (a read lock on the bytes
+    // [PENDING_BYTE + 2, + 510)) for as long as it is open, and takes it before it opens the -wal and -shm. So a
+    // write lock on that range is granted only when no connection anywhere has the database open, and while it
+    // is held none can start using the files.
+    constexpr off_t kPendingByte = 0x40000000;
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = kPendingByte + 2;
+    fl.l_len = 510;
+    if (::fcntl(fd, F_SETLK, &fl) == 0) {
+      if (remove_wal && EmptyFile(wal)) ::unlink(wal.c_str());
+      if (remove_shm && (!Exists(wal) || EmptyFile(wal))) ::unlink(shm.c_str());
+    }
+    ::close(fd);  // releases the lock
+  }
+
+  std::string path_;
+  bool wal_existed_ = true, shm_existed_ = true;
+  std::optional<std::pair<dev_t, ino_t>> key_;
+};
+
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteStore(sqlite3* db, std::string path, SideFiles side = {})
+      : db_(db), path_(std::move(path)), side_(std::move(side)) {}
   ~SqliteStore() override {
     if (in_tx_) Rollback();
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
+    side_.Closed();
   }
 
   // InitNew lays out the schema in a new in-memory database (BuildSqliteImage).
   Status InitNew() { return Exec(kSchema); }
 
-  Status Init() {
-    sqlite3_busy_timeout(db_, 30000);
+  Status Init(int lock_timeout_s, StoreAccess access) {
+    lock_timeout_s_ = lock_timeout_s;
+    sqlite3_busy_timeout(db_, lock_timeout_s * 1000);
     // Reading the schema version first tells "not a database" and "someone else's database" apart from ours;
     // an existing inventory is not written to by merely opening it.
     MQTTPKI_ASSIGN_OR_RETURN(int64_t v, QueryInt("PRAGMA user_version"));
@@ -190,6 +281,9 @@ class SqliteStore final : public Store {
     MQTTPKI_ASSIGN_OR_RETURN(int64_t objects, QueryInt("SELECT count(*) FROM sqlite_master"));
     if (objects > 0) {
       return MakeError(ErrorCode::kInput, path_ + " is an SQLite database, but not an mqttpki inventory");
+    }
+    if (access == StoreAccess::kReadOnly) {
+      return MakeError(ErrorCode::kInput, path_ + " is empty (no mqttpki inventory), and it is opened read-only");
     }
     MQTTPKI_TRY(Exec("PRAGMA journal_mode = WAL"));
     MQTTPKI_TRY(Exec("PRAGMA synchronous = FULL"));
@@ -386,30 +480,51 @@ class SqliteStore final : public Store {
     if (rc == SQLITE_OK) return Status::Ok();
     std::string text = msg != nullptr ? msg : sqlite3_errstr(rc);
     sqlite3_free(msg);
-    return Classify(rc, text);
+    return Classify(sqlite3_extended_errcode(db_), sqlite3_system_errno(db_), "cannot use", text);
   }
 
-  Error Fail(const std::string& what) { return Classify(sqlite3_errcode(db_), what + " " + path_ + ": " + sqlite3_errmsg(db_)); }
+  Error Fail(const std::string& what) {
+    return Classify(sqlite3_extended_errcode(db_), sqlite3_system_errno(db_), what, sqlite3_errmsg(db_));
+  }
 
-  Error Classify(int rc, const std::string& text) {
+  // Classify turns an SQLite failure into an Error whose words say what the user can act on: the operating
+  // system's reason (|sys_errno|, "No space left on device", "Read-only file system") rather than SQLite's
+  // generic "disk I/O error" or "unable to open database file". |what| is "cannot read", "cannot update", ...
+  Error Classify(int rc, int sys_errno, const std::string& what, const std::string& detail) const {
     int primary = rc & 0xff;
     if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
-      return MakeError(ErrorCode::kInput, path_ + " is corrupt or not an SQLite database (" + text +
+      return MakeError(ErrorCode::kInput, path_ + " is corrupt or not an SQLite database (" + detail +
                                               "); restore it from a backup");
     }
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-      return MakeError(ErrorCode::kIo, "the inventory " + path_ + " is locked by another mqttpki process (" + text +
-                                           "); try again when it has finished");
+      // Any process can hold the lock (another mqttpki, a backup, an sqlite3 shell): do not guess which.
+      return MakeError(ErrorCode::kIo, "the inventory " + path_ + " is locked by another process (" + detail +
+                                           "; waited " + std::to_string(lock_timeout_s_) + " s, " +
+                                           kLockTimeoutEnv + "); try again when it has finished");
     }
-    if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
-        primary == SQLITE_FULL || primary == SQLITE_PERM) {
-      return MakeError(ErrorCode::kIo, "cannot write the inventory " + path_ + ": " + text);
+    bool io = primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
+              primary == SQLITE_PERM || primary == SQLITE_FULL;
+    if (io) {
+      // The system's errno is meaningful only after an I/O failure (it may be stale otherwise).
+      if (primary == SQLITE_FULL && sys_errno == 0) sys_errno = ENOSPC;
+      if (primary == SQLITE_CANTOPEN && sys_errno == ENOENT) {
+        // SQLite's last attempt was a read-only open of a -shm that it could not create: the reason is the
+        // directory's, not a missing file.
+        std::string dir = std::filesystem::path(path_).parent_path().string();
+        if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0) sys_errno = errno;
+      }
+      std::string cause = sys_errno != 0 ? std::strerror(sys_errno) + std::string(" (") + detail + ")" : detail;
+      std::string hint = sys_errno == ENOSPC || sys_errno == EDQUOT
+                             ? "; free space on its file system, then run the command again"
+                             : "";
+      return MakeError(ErrorCode::kIo, what + " the inventory " + path_ + ": " + cause + hint);
     }
-    return MakeError(ErrorCode::kInternal, "inventory " + path_ + ": " + text);
+    return MakeError(ErrorCode::kInternal, what + " the inventory " + path_ + ": " + detail);
   }
-
   sqlite3* db_;
   std::string path_;
+  SideFiles side_;
+  int lock_timeout_s_ = kDefaultLockTimeoutSeconds;
   bool in_tx_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
@@ -452,17 +567,73 @@ Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill) 
   return image;
 }
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+Result<int> LockTimeoutSeconds() {
+  const char* env = std::getenv(kLockTimeoutEnv);
+  if (env == nullptr || *env == '\0') return kDefaultLockTimeoutSeconds;
+  std::string text = env;
+  long v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || v > kMaxLockTimeoutSeconds) {
+      v = -1;
+      break;
+    }
+    v = v * 10 + (c - '0');
+  }
+  if (v < 0 || v > kMaxLockTimeoutSeconds) {
+    return MakeError(ErrorCode::kUsage, std::string("invalid ") + kLockTimeoutEnv + " '" + Printable(text) +
+                                            "': a whole number of seconds, 0 to " +
+                                            std::to_string(kMaxLockTimeoutSeconds));
+  }
+  return static_cast<int>(v);
+}
+
+namespace {
+
+// ReadOnlyUri is |path| as an SQLite URI for a read-only open (RFC 3986 escapes for what a URI treats specially).
+std::string ReadOnlyUri(const std::string& path, bool immutable) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = path.size() > 0 && path[0] == '/' ? "file://" : "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c <= 0x20 || c >= 0x7f) {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  return uri + (immutable ? "?immutable=1" : "?mode=ro");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access) {
+  MQTTPKI_ASSIGN_OR_RETURN(int lock_timeout_s, LockTimeoutSeconds());
+  SideFiles side;
+  side.Before(path);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc;
+  if (access == StoreAccess::kReadOnly) {
+    // Without a -wal there is nothing beyond the database file to read, and nothing here can change it (the
+    // directory is not writable): immutable needs no -shm. With one, SQLite reads it with the -shm that exists.
+    struct stat st;
+    bool has_wal = ::stat((path + "-wal").c_str(), &st) == 0 && st.st_size > 0;
+    rc = sqlite3_open_v2(ReadOnlyUri(path, !has_wal).c_str(), &db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  } else {
+    rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                         nullptr);
+  }
   if (rc != SQLITE_OK) {
     std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
     sqlite3_close_v2(db);
-    return MakeError(ErrorCode::kIo, "cannot open the inventory " + path + ": " + msg);
+    side.Closed();
+    return MakeError(ErrorCode::kIo, "cannot open the inventory " + path + ": " +
+                                         (sys_errno != 0 ? std::strerror(sys_errno) + (" (" + msg + ")") : msg));
   }
-  auto store = std::make_unique<SqliteStore>(db, path);
-  MQTTPKI_TRY(store->Init());
+  auto store = std::make_unique<SqliteStore>(db, path, std::move(side));
+  MQTTPKI_TRY(store->Init(lock_timeout_s, access));
   return std::unique_ptr<Store>(std::move(store));
 }
 
