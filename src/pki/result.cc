@@ -26,6 +26,8 @@ std::string Printable(std::string_view text, bool escape_backslash) {
     size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 1;
     bool utf8 = n > 1 && i + n <= text.size();
     for (size_t k = 1; utf8 && k < n; ++k) utf8 = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    // C1 controls (U+0080-U+009F; U+009B starts an escape sequence on some terminals) are escaped too.
+    if (utf8 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) utf8 = false;
     if (utf8) {
       out.append(text.substr(i, n));
       i += n;
