@@ -717,6 +717,13 @@ done
 check "dev-a: the CSR's SAN DNS:dev-a.local is kept (with DNS:dev-a)" \
     san_is "$P/devices/dev-a/dev-a.cert.pem" "DNS:dev-a" "DNS:dev-a.local"
 check "dev-a: key from the device matches (pubkey)" pubkeys_match "$P/devices/dev-a/dev-a.cert.pem" "$T/csr-keys/dev-a.key"
+# docs/cli.md: devices/manifest.csv lists "every device in the folder", not only the last batch's
+check "PKI/devices/manifest.csv lists every device folder of PKI/devices (sensor-*, fw-1, csv-*, dev-a..c)" bash -c '
+    f=$(find "$1" -mindepth 1 -maxdepth 1 -type d ! -name ".*" -printf "%f\n" | sort)
+    m=$(tail -n +2 "$1/manifest.csv" | cut -d, -f1 | sort)
+    [ "$f" = "$m" ] || { echo "folders: $(paste -sd" " <<<"$f")"; echo "manifest: $(paste -sd" " <<<"$m")"; exit 1; }' _ "$P/devices"
+check "PKI/devices/manifest.json has the same entries as manifest.csv" \
+    manifest_json_matches_csv "$P/devices/manifest.json" "$P/devices/manifest.csv"
 
 # a corrupted signature among good CSRs: nothing is signed
 BADC=$T/csrs-bad
