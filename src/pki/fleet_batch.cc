@@ -10,6 +10,7 @@
 //             renames leaves the journal, which the next command applies (inventory.h).
 // At most 2 chunks per worker are in flight, so memory does not grow with the batch.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -383,20 +384,50 @@ Status CsvToJson(std::FILE* csv, std::FILE* json) {
   return Status::Ok();
 }
 
-// WriteManifestLines writes the line of every device of |source| whose current certificate is at |out|.
-Status WriteManifestLines(DeviceSource& source, Store& store, const Output& out, std::FILE* csv) {
-  MQTTPKI_TRY(source.Rewind());
-  DeviceSpec spec;
-  while (true) {
-    MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
-    if (!more) break;
-    MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(spec.id));
-    if (!r || r->cert_path != out.CertRef(spec.id)) continue;
+// WriteManifestLines writes the line of every device folder in OUT whose current certificate is the one there
+// (earlier batches into the same folder included), in id order.
+Status WriteManifestLines(Store& store, const Output& out, std::FILE* csv) {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(out.dir, ec)) {
+    std::string id = entry.path().filename().string();
+    if (entry.is_directory(ec) && ValidateDeviceId(id).ok()) ids.push_back(id);
+  }
+  if (ec) return MakeError(ErrorCode::kIo, "cannot list " + out.dir + ": " + ec.message());
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) {
+    MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(id));
+    if (!r || r->cert_path != out.CertRef(id)) continue;
     std::fputs(ManifestLine(*r).c_str(), csv);
   }
   if (std::ferror(csv)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
   return Status::Ok();
 }
+
+// BatchLock is held for a whole batch: two batches in one PKI at the same time would both see an id as not yet
+// issued, and the folders and archives they write would collide. The second waits for the first.
+class BatchLock {
+ public:
+  ~BatchLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  Status Acquire(const PkiDir& pki) {
+    std::string path = pki.Path(".device-batch.lock");
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) return IoErrno("create", path, errno);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return Status::Ok();
+    if (errno != EWOULDBLOCK) return IoErrno("lock", path, errno);
+    std::fprintf(stderr, "mqttpki: another device batch is running in %s; waiting for it to finish\n",
+                 pki.root().c_str());
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) return IoErrno("lock", path, errno);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 // TempFile is an unlinked-on-destruction stdio file next to |near|.
 struct TempFile {
@@ -521,6 +552,8 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   }
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<DeviceIssuer> issuer, DeviceIssuer::Create(ca, issue, result.warnings));
 
+  BatchLock batch_lock;
+  MQTTPKI_TRY(batch_lock.Acquire(pki));
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, Inventory::Open(pki, true, now));
   Store& store = inv->store();
 
@@ -859,7 +892,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     std::FILE* lines = manifest;
     if (!out.archive) {
       MQTTPKI_TRY(store.Begin());  // one read for all the lookups
-      Status st = WriteManifestLines(source, store, out, csv.f);
+      Status st = WriteManifestLines(store, out, csv.f);
       store.Rollback();
       MQTTPKI_TRY(st);
       lines = csv.f;
