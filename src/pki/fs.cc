@@ -1,5 +1,9 @@
 #include "mqttpki/fs.h"
 
+#include <cstdlib>
+
+#include <signal.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -161,6 +165,26 @@ std::string SiblingName(const std::string& path, const char* tag) {
   return (p.parent_path() / name).string();
 }
 
+// SweepStaleSiblings removes, from |dir|, the temporary and backup siblings (SiblingName) of commands that were
+// killed: their process is gone. A temporary file may hold a key that was never used; a backup is an extra link
+// to a file that is in place again or was replaced by a commit that completed.
+void SweepStaleSiblings(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] != '.') continue;
+    size_t tag = name.rfind(".tmp-");
+    if (tag == std::string::npos) tag = name.rfind(".bak-");
+    if (tag == std::string::npos) continue;
+    size_t dash = name.find('-', tag + 5);
+    if (dash == std::string::npos) continue;
+    long pid = std::strtol(name.c_str() + tag + 5, nullptr, 10);
+    if (pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
+    ::unlink(entry.path().c_str());
+  }
+}
+
 std::string ParentOf(const std::string& path) {
   std::string parent = std::filesystem::path(path).parent_path().string();
   return parent.empty() ? "." : parent;
@@ -243,6 +267,13 @@ Status FileTransaction::EnsureDir(const std::string& dir) {
 
 Status FileTransaction::Commit() {
   if (committed_) return MakeError(ErrorCode::kInternal, "transaction committed twice");
+  // 0. What killed commands left in these directories goes first.
+  std::vector<std::string> target_dirs;
+  for (const Entry& e : entries_) {
+    std::string dir = ParentOf(e.path);
+    if (std::find(target_dirs.begin(), target_dirs.end(), dir) == target_dirs.end()) target_dirs.push_back(dir);
+  }
+  for (const std::string& dir : target_dirs) SweepStaleSiblings(dir);
   // 1. Every file goes to a temporary sibling, fully written, then all are synced together.
   for (Entry& e : entries_) {
     Status st = EnsureDir(ParentOf(e.path));
