@@ -414,9 +414,10 @@ class BatchLock {
     if (fd_ >= 0) ::close(fd_);  // releases the lock
   }
   Status Acquire(const PkiDir& pki) {
-    std::string path = pki.Path(".device-batch.lock");
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd_ < 0) return IoErrno("create", path, errno);
+    // The lock is on the PKI directory itself: a failed batch leaves no lock file behind.
+    const std::string& path = pki.root();
+    fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) return IoErrno("open", path, errno);
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return Status::Ok();
     if (errno != EWOULDBLOCK) return IoErrno("lock", path, errno);
     std::fprintf(stderr, "mqttpki: another device batch is running in %s; waiting for it to finish\n",
