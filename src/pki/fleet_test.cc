@@ -173,8 +173,9 @@ TEST(DeviceCsvTest, ParsesIdsSansCommentsAndHeader) {
   // "id" is a device only after the first line.
   EXPECT_TRUE(ParseDeviceCsvLine("id", false, spec).value());
 
-  for (const char* bad : {"../x", "a/b", "dev\x01", ",", "dev-1,*.example.com", "dev-1,not a name",
-                          "-dev", std::string(65, 'a').c_str()}) {
+  const std::vector<std::string> bad_lines = {"../x", "a/b", "dev\x01", ",", "dev-1,*.example.com",
+                                              "dev-1,not a name", "-dev", std::string(65, 'a')};
+  for (const std::string& bad : bad_lines) {
     Result<bool> r = ParseDeviceCsvLine(bad, false, spec);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInput) << bad;

@@ -47,7 +47,7 @@ bool AppendHeader(std::string& out, std::string_view path, uint64_t size, unsign
   memset(h + 148, ' ', 8);  // the checksum counts its own field as spaces
   h[156] = dir ? '5' : '0';
   memcpy(h + 257, "ustar\0" "00", 8);
-  memcpy(h + 345, prefix.data(), prefix.size());
+  if (!prefix.empty()) memcpy(h + 345, prefix.data(), prefix.size());  // (an empty view's data() may be null)
   unsigned sum = 0;
   for (size_t i = 0; i < kBlock; ++i) sum += static_cast<unsigned char>(h[i]);
   Octal(h + 148, 7, sum);
