@@ -119,7 +119,8 @@ class PkiDir {
 
   // ValidateName accepts an entity name usable as a directory: letters, digits, '.', '_', '-', not starting
   // with '.' or '-', at most 64 characters.
-  static Status ValidateName(const std::string& name);
+  // |what| names it in messages ("name", "device id").
+  static Status ValidateName(const std::string& name, const std::string& what = "name");
 
   // Defaults reads mqttpki.json (SubjectDefaults{} when absent).
   Result<SubjectDefaults> Defaults() const;
@@ -161,8 +162,8 @@ class PkiDir {
   Result<CaMaterial> RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
                                         PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
   std::string CrlPath(const std::string& ca, bool der) const;
-  // Relative turns a path under the PKI directory into one relative to it (what the inventory stores, so that it
-  // holds wherever the directory is used from); Resolve turns it back.
+  // Relative turns a path into what the inventory stores: relative to the PKI directory when it is inside it,
+  // else absolute, so that it holds wherever the directory is used from; Resolve turns it back.
   std::string Relative(const std::string& path) const;
   std::string Resolve(const std::string& relative) const;
 

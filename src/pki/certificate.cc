@@ -475,27 +475,34 @@ std::string CertificateRequest::ToPem() const {
 std::string CertificateRequest::Subject() const { return NameToString(X509_REQ_get_subject_name(req_)); }
 DistinguishedName CertificateRequest::SubjectFields() const { return NameToFields(X509_REQ_get_subject_name(req_)); }
 
-std::vector<SubjectAltName> CertificateRequest::Sans() const {
-  std::vector<SubjectAltName> out;
-  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
-  if (exts == nullptr) return out;
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
-    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
-    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) continue;
-    auto names = ossl::Wrap(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
-    for (auto& s : SansOf(names.get())) AddUnique(out, s);
-  }
+namespace {
+
+// ForEachRequestedExtension calls |fn| with every extension a CSR asks for.
+template <typename Fn>
+void ForEachRequestedExtension(X509_REQ* req, Fn fn) {
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req);
+  if (exts == nullptr) return;
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) fn(sk_X509_EXTENSION_value(exts, i));
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
   ossl::ClearErrors();
+}
+
+}  // namespace
+
+std::vector<SubjectAltName> CertificateRequest::Sans() const {
+  std::vector<SubjectAltName> out;
+  ForEachRequestedExtension(req_, [&out](X509_EXTENSION* ext) {
+    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) return;
+    auto names = ossl::Wrap(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
+    for (auto& san : SansOf(names.get())) AddUnique(out, san);
+  });
   return out;
 }
 
 std::string CertificateRequest::CaRequest() const {
   std::string out;
-  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
-  if (exts == nullptr) return out;
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts) && out.empty(); ++i) {
-    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
+  ForEachRequestedExtension(req_, [&out](X509_EXTENSION* ext) {
+    if (!out.empty()) return;
     int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ext));
     if (nid == NID_basic_constraints) {
       auto bc = ossl::Wrap(static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(ext)));
@@ -505,39 +512,29 @@ std::string CertificateRequest::CaRequest() const {
       if (ku && ASN1_BIT_STRING_get_bit(ku.get(), 5) == 1) out = "keyUsage keyCertSign";
       if (ku && out.empty() && ASN1_BIT_STRING_get_bit(ku.get(), 6) == 1) out = "keyUsage cRLSign";
     }
-  }
-  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-  ossl::ClearErrors();
+  });
   return out;
 }
 
 std::vector<std::string> CertificateRequest::UnsupportedSans() const {
   std::vector<std::string> out;
-  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
-  if (exts == nullptr) return out;
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
-    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts, i);
-    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) continue;
+  ForEachRequestedExtension(req_, [&out](X509_EXTENSION* ext) {
+    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) return;
     auto names = ossl::Wrap(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
     if (!names) {
       out.push_back("a subjectAltName that cannot be decoded");
-      continue;
+      return;
     }
-    for (auto& s : OtherSansOf(names.get())) out.push_back(s);
-  }
-  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-  ossl::ClearErrors();
+    for (auto& other : OtherSansOf(names.get())) out.push_back(other);
+  });
   return out;
 }
 
 std::vector<std::string> CertificateRequest::RequestedExtensions() const {
   std::vector<std::string> out;
-  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req_);
-  if (exts == nullptr) return out;
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) {
-    out.push_back(ObjectName(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i))));
-  }
-  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  ForEachRequestedExtension(req_, [&out](X509_EXTENSION* ext) {
+    out.push_back(ObjectName(X509_EXTENSION_get_object(ext)));
+  });
   return out;
 }
 

@@ -161,17 +161,7 @@ std::string EncodeP256Pkcs8(const unsigned char priv[32], const unsigned char pu
   return out;
 }
 
-Status ValidateDeviceId(const std::string& id) {
-  Status st = PkiDir::ValidateName(id);
-  if (!st.ok()) {
-    std::string m = st.error().message;
-    if (m.rfind("invalid name", 0) == 0) m = "invalid device id" + m.substr(12);
-    if (m.rfind("name '", 0) == 0) m = "device id '" + m.substr(6);
-    if (m == "a name is required") m = "a device id is required";
-    return MakeError(st.error().code, m);
-  }
-  return Status::Ok();
-}
+Status ValidateDeviceId(const std::string& id) { return PkiDir::ValidateName(id, "device id"); }
 
 // ---- DeviceIssuer ----
 

@@ -537,15 +537,8 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   Output out;
   out.archive = !options.archive.empty();
   out.dir = options.out_dir;
-  // The inventory names paths relative to the PKI directory when they are in it, else absolute (PkiDir::Resolve).
-  auto reference = [&pki](const std::string& path) {
-    std::string abs = std::filesystem::absolute(path).lexically_normal().string();
-    std::string root = std::filesystem::absolute(pki.root()).lexically_normal().string();
-    if (!root.empty() && root.back() == '/') root.pop_back();
-    return abs.compare(0, root.size() + 1, root + "/") == 0 ? abs.substr(root.size() + 1) : abs;
-  };
-  if (!options.archive.empty()) out.archive_rel = reference(options.archive);
-  if (!options.out_dir.empty()) out.dir_ref = reference(options.out_dir);
+  if (!options.archive.empty()) out.archive_rel = pki.Relative(options.archive);
+  if (!options.out_dir.empty()) out.dir_ref = pki.Relative(options.out_dir);
   out.der = options.der;
   out.c_header = options.c_header;
   out.mtime = now;

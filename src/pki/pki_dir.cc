@@ -44,7 +44,13 @@ std::string PkiDir::CrlPath(const std::string& ca, bool der) const {
 }
 std::string PkiDir::Relative(const std::string& path) const {
   std::string prefix = root_ + "/";
-  return path.compare(0, prefix.size(), prefix) == 0 ? path.substr(prefix.size()) : path;
+  if (path.compare(0, prefix.size(), prefix) == 0) return path.substr(prefix.size());
+  // Any other path: relative to the PKI directory if it lies inside it (spelled another way), else absolute,
+  // so that Resolve finds it again from wherever the PKI is used.
+  std::string abs = std::filesystem::absolute(path).lexically_normal().string();
+  std::string root = std::filesystem::absolute(root_).lexically_normal().string();
+  if (!root.empty() && root.back() == '/') root.pop_back();
+  return abs.compare(0, root.size() + 1, root + "/") == 0 ? abs.substr(root.size() + 1) : abs;
 }
 
 std::string PkiDir::Resolve(const std::string& relative) const {
@@ -77,22 +83,24 @@ std::string PkiDir::CombinedCrlPath() const { return Path("crl.pem"); }
 std::string PkiDir::BundlePath() const { return Path("ca-bundle.pem"); }
 std::string PkiDir::ConfigPath() const { return Path("mqttpki.json"); }
 
-Status PkiDir::ValidateName(const std::string& name) {
-  if (name.empty()) return MakeError(ErrorCode::kUsage, "a name is required");
+Status PkiDir::ValidateName(const std::string& name, const std::string& what) {
+  if (name.empty()) return MakeError(ErrorCode::kUsage, "a " + what + " is required");
   if (name.size() > 64) {
-    return MakeError(ErrorCode::kUsage, "name '" + Printable(name.substr(0, 64)) + "...' is longer than 64 characters");
+    return MakeError(ErrorCode::kUsage,
+                     what + " '" + Printable(name.substr(0, 64)) + "...' is longer than 64 characters");
   }
   if (name[0] == '.' || name[0] == '-') {
-    return MakeError(ErrorCode::kUsage, "invalid name '" + Printable(name) + "': it must not start with '.' or '-'");
+    return MakeError(ErrorCode::kUsage,
+                     "invalid " + what + " '" + Printable(name) + "': it must not start with '.' or '-'");
   }
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) {
       auto u = static_cast<unsigned char>(c);
-      std::string what = c == '/'                  ? "'/'"
-                         : u < 0x20 || u == 0x7f ? "a control character"
-                         : u >= 0x80             ? "a character that is not ASCII"
-                                                 : "'" + Printable(std::string(1, c)) + "'";
-      return MakeError(ErrorCode::kUsage, "invalid name '" + Printable(name) + "': it contains " + what +
+      std::string bad = c == '/'                  ? "'/'"
+                        : u < 0x20 || u == 0x7f ? "a control character"
+                        : u >= 0x80             ? "a character that is not ASCII"
+                                                : "'" + Printable(std::string(1, c)) + "'";
+      return MakeError(ErrorCode::kUsage, "invalid " + what + " '" + Printable(name) + "': it contains " + bad +
                                               "; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
     }
   }
