@@ -286,6 +286,7 @@ struct DeviceIssuer::Worker::State {
   // fifth of a key generation).
   static constexpr size_t kKeyBatch = 64;
   unsigned char keys[kKeyBatch][32 + 65];
+  unsigned char scalars[kKeyBatch * 32];
   size_t keys_left = 0;
   // Random bytes for serial numbers, drawn from the DRBG 4 KB at a time (one call per device costs more than
   // the bytes).
@@ -298,38 +299,65 @@ struct DeviceIssuer::Worker::State {
     BN_CTX_free(bn);
     OPENSSL_cleanse(random, sizeof(random));
     OPENSSL_cleanse(keys, sizeof(keys));
+    OPENSSL_cleanse(scalars, sizeof(scalars));
   }
   // RefillKeys generates the next batch of P-256 key pairs into |keys|.
+  //
+  // The private keys are uniform in [1, n - 1] (n: the group order), as EC_KEY_generate_key makes them: 32 bytes
+  // from the private DRBG, drawn again in the rare case (2^-32) they are not below n - 1 and above 0; one DRBG call
+  // serves the whole batch. The public points are computed as usual, converted to affine coordinates together (one
+  // field inversion for the batch), and read out directly: EC_POINT_point2oct would invert each point's Z again,
+  // which costs half as much as the scalar multiplication.
   Status RefillKeys() {
     const EC_GROUP* group = EC_KEY_get0_group(p256);
     const BIGNUM* order = EC_GROUP_get0_order(group);
+    unsigned char order_bytes[32];
+    if (BN_bn2binpad(order, order_bytes, 32) != 32) return MakeError(ErrorCode::kInternal, "unexpected P-256 order");
     EC_POINT* points[kKeyBatch] = {};
     BIGNUM* priv[kKeyBatch] = {};
     Status st;
+    if (RAND_priv_bytes(scalars, sizeof(scalars)) != 1) st = ossl::OsslError(ErrorCode::kInternal, "RNG failure");
     for (size_t i = 0; i < kKeyBatch && st.ok(); ++i) {
+      unsigned char* d = scalars + 32 * i;
+      static constexpr unsigned char kZero[32] = {};
+      // Accept 0 < d < n (byte strings of equal length compare as big-endian numbers).
+      while (st.ok() && (memcmp(d, order_bytes, 32) >= 0 || memcmp(d, kZero, 32) == 0)) {
+        if (RAND_priv_bytes(d, 32) != 1) st = ossl::OsslError(ErrorCode::kInternal, "RNG failure");
+      }
       priv[i] = BN_secure_new();
       points[i] = EC_POINT_new(group);
+      if (!st.ok()) break;
       if (priv[i] == nullptr || points[i] == nullptr) {
         st = ossl::OsslError(ErrorCode::kInternal, "out of memory");
         break;
       }
-      // A private key is uniform in [1, order - 1], as EC_KEY_generate_key makes it.
-      do {
-        if (BN_priv_rand_range(priv[i], order) != 1) st = ossl::OsslError(ErrorCode::kInternal, "RNG failure");
-      } while (st.ok() && BN_is_zero(priv[i]));
-      if (st.ok() && EC_POINT_mul(group, points[i], priv[i], nullptr, nullptr, bn) != 1) {
+      BN_set_flags(priv[i], BN_FLG_CONSTTIME);
+      if (BN_bin2bn(d, 32, priv[i]) == nullptr || EC_POINT_mul(group, points[i], priv[i], nullptr, nullptr, bn) != 1) {
         st = ossl::OsslError(ErrorCode::kInternal, "cannot generate a P-256 key");
       }
     }
     if (st.ok() && EC_POINTs_make_affine(group, kKeyBatch, points, bn) != 1) {
       st = ossl::OsslError(ErrorCode::kInternal, "cannot generate a P-256 key");
     }
+    BN_CTX_start(bn);
+    BIGNUM* px = BN_CTX_get(bn);
+    BIGNUM* py = BN_CTX_get(bn);
+    BIGNUM* pz = BN_CTX_get(bn);
+    if (pz == nullptr) st = ossl::OsslError(ErrorCode::kInternal, "out of memory");
     for (size_t i = 0; i < kKeyBatch && st.ok(); ++i) {
-      if (BN_bn2binpad(priv[i], keys[i], 32) != 32 ||
-          EC_POINT_point2oct(group, points[i], POINT_CONVERSION_UNCOMPRESSED, keys[i] + 32, 65, bn) != 65) {
+      memcpy(keys[i], scalars + 32 * i, 32);
+      unsigned char* pub = keys[i] + 32;
+      pub[0] = POINT_CONVERSION_UNCOMPRESSED;
+      // Z is 1 after the conversion, so (X, Y) are the affine coordinates; else the general (slower) way.
+      bool affine = EC_POINT_get_Jprojective_coordinates_GFp(group, points[i], px, py, pz, bn) == 1 &&
+                    BN_is_one(pz) && BN_bn2binpad(px, pub + 1, 32) == 32 && BN_bn2binpad(py, pub + 33, 32) == 32;
+      if (!affine &&
+          EC_POINT_point2oct(group, points[i], POINT_CONVERSION_UNCOMPRESSED, pub, 65, bn) != 65) {
         st = ossl::OsslError(ErrorCode::kInternal, "cannot encode a P-256 key");
       }
     }
+    BN_CTX_end(bn);
+    OPENSSL_cleanse(scalars, sizeof(scalars));
     for (size_t i = 0; i < kKeyBatch; ++i) {
       BN_clear_free(priv[i]);
       EC_POINT_free(points[i]);

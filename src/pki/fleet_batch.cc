@@ -21,6 +21,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -41,17 +42,83 @@ Error IoErrno(const std::string& what, const std::string& path, int err) {
   return MakeError(ErrorCode::kIo, "cannot " + what + " " + path + ": " + strerror(err));
 }
 
-Status WriteFd(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoErrno("write", path, errno);
+// ArchiveWriter appends to the partial archive, at the end of what it holds.
+//
+// Where the file system allows it the bytes go to the disk with O_DIRECT, from the chunk's buffer by DMA: copying
+// 5 KB a device into the page cache costs a sixth as much as the device's cryptography on a virtual machine (a
+// buffered write of fresh pages runs at ~400 MB/s there, a direct one at the disk's ~2 GB/s), and a batch never
+// reads its archive back. O_DIRECT wants the memory, the offset and the length aligned: a chunk is whole tar
+// blocks in a tar::Buffer, and the file system says (statx) which alignment it needs. Whatever is not aligned so
+// (the manifests at the end), or where O_DIRECT is refused, goes through the page cache. Sync makes everything
+// appended so far durable either way.
+class ArchiveWriter {
+ public:
+  ArchiveWriter() = default;
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+  ~ArchiveWriter() { Close(); }
+
+  // Open starts appending at |end| of the archive |fd| (opened read-write; the writer does not own it).
+  void Open(int fd, const std::string& path, uint64_t end) {
+    fd_ = fd;
+    path_ = path;
+    end_ = end;
+#ifdef STATX_DIOALIGN
+    struct statx sx = {};
+    if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) != 0 &&
+        sx.stx_dio_offset_align != 0 && tar::kBlock % sx.stx_dio_offset_align == 0 && sx.stx_dio_mem_align != 0 &&
+        tar::Buffer::kAlign % sx.stx_dio_mem_align == 0) {
+      direct_fd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
+      align_ = sx.stx_dio_offset_align;
     }
-    data.remove_prefix(static_cast<size_t>(n));
+#endif
   }
-  return Status::Ok();
-}
+  void Close() {
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+    direct_fd_ = -1;
+  }
+
+  Status Append(std::string_view data) {
+    bool aligned = reinterpret_cast<uintptr_t>(data.data()) % tar::Buffer::kAlign == 0 && end_ % align_ == 0 &&
+                   data.size() % align_ == 0;
+    if (direct_fd_ >= 0 && aligned) {
+      while (!data.empty()) {
+        ssize_t n = ::pwrite(direct_fd_, data.data(), data.size(), static_cast<off_t>(end_));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINVAL) {
+          Close();  // direct writes refused after all: through the page cache from now on
+          break;
+        }
+        if (n < 0) return IoErrno("write", path_, errno);
+        end_ += static_cast<uint64_t>(n);
+        data.remove_prefix(static_cast<size_t>(n));
+        if (n == 0 || static_cast<size_t>(n) % align_ != 0) break;  // short: the rest through the page cache
+      }
+    }
+    while (!data.empty()) {
+      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(end_));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoErrno("write", path_, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+      end_ += static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status Sync() {
+    if (::fdatasync(fd_) != 0) return IoErrno("sync", path_, errno);
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+  int direct_fd_ = -1;
+  size_t align_ = tar::kBlock;
+  std::string path_;
+  uint64_t end_ = 0;
+};
 
 // ---- sources ----
 
@@ -199,7 +266,7 @@ struct Chunk {
   // results
   Status status;
   std::vector<CertRecord> records;
-  std::string tar;                  // archive mode
+  tar::Buffer tar;                  // archive mode
   std::vector<std::string> files;   // files mode: every file written (to sync)
   std::string manifest;             // archive mode: the chunk's manifest lines
   uint64_t oversize = 0;
@@ -635,8 +702,10 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   std::string partial = options.archive + ".partial";
   std::string sidecar = options.archive + ".partial-manifest";
   int archive_fd = -1;
+  ArchiveWriter writer;
   std::FILE* manifest = nullptr;
-  auto close_archive = [&archive_fd, &manifest]() {
+  auto close_archive = [&archive_fd, &manifest, &writer]() {
+    writer.Close();
     if (archive_fd >= 0) ::close(archive_fd);
     archive_fd = -1;
     if (manifest != nullptr) std::fclose(manifest);
@@ -681,9 +750,8 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     // records: a commit lost to a power cut costs that chunk, nothing else. So commits need not wait for the
     // disk; the inventory is made durable (Checkpoint) before the archive gets its final name.
     MQTTPKI_TRY(store.SetDeferredSync(true));
-    if (::ftruncate(archive_fd, static_cast<off_t>(end)) != 0 || ::lseek(archive_fd, static_cast<off_t>(end), SEEK_SET) < 0) {
-      return IoErrno("truncate", partial, errno);
-    }
+    if (::ftruncate(archive_fd, static_cast<off_t>(end)) != 0) return IoErrno("truncate", partial, errno);
+    writer.Open(archive_fd, partial, end);
     // The manifest lines of the devices in the archive so far: one per kept device (the lines of a chunk are
     // synced with the chunk, before its rows are committed).
     int fd = ::open(sidecar.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -764,28 +832,56 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     }
   }
 
+  // In an archive, a chunk is committed in two steps, so that the disk takes one chunk while the next is being
+  // issued: a thread that does nothing but wait on the disk appends the chunk and its manifest lines and syncs
+  // both (|writing|); Record then commits the chunk's inventory rows, once that is done.
+  std::unique_ptr<Chunk> written;  // the chunk being written
+  std::future<Status> writing;
+  std::vector<tar::Buffer> spare;  // the buffers of recorded chunks, for the next ones
+  auto write_chunk = [&writer, &manifest, &sidecar](const Chunk& c) -> Status {
+    MQTTPKI_TRY(writer.Append(c.tar.view()));
+    if (std::fwrite(c.manifest.data(), 1, c.manifest.size(), manifest) != c.manifest.size() ||
+        std::fflush(manifest) != 0) {
+      return IoErrno("write", sidecar, errno);
+    }
+    MQTTPKI_TRY(writer.Sync());
+    if (::fdatasync(fileno(manifest)) != 0) return IoErrno("sync", sidecar, errno);
+    return Status::Ok();
+  };
+  auto record = [&]() -> Status {
+    if (written == nullptr) return Status::Ok();
+    std::unique_ptr<Chunk> c = std::move(written);
+    MQTTPKI_TRY(writing.get());
+    MQTTPKI_TRY(store.Begin());
+    for (const CertRecord& r : c->records) {
+      if (Status st = store.Insert(r); !st.ok()) {
+        store.Rollback();
+        return st;
+      }
+    }
+    MQTTPKI_TRY(store.Commit());
+    result.issued += c->records.size();
+    c->tar.clear();
+    spare.push_back(std::move(c->tar));
+    return Status::Ok();
+  };
+
   // Commit writes one finished chunk (see the top of this file).
-  auto commit = [&](Chunk& c) -> Status {
+  auto commit = [&](std::unique_ptr<Chunk>& chunk) -> Status {
+    Chunk& c = *chunk;
     if (!c.status.ok()) return c.status;
     result.oversize += c.oversize;
     result.largest_chain = std::max(result.largest_chain, c.largest);
     if (out.archive) {
-      MQTTPKI_TRY(WriteFd(archive_fd, c.tar, partial));
-      if (std::fwrite(c.manifest.data(), 1, c.manifest.size(), manifest) != c.manifest.size() ||
-          std::fflush(manifest) != 0) {
-        return IoErrno("write", sidecar, errno);
+      MQTTPKI_TRY(record());
+      written = std::move(chunk);
+      try {
+        writing = std::async(std::launch::async, write_chunk, std::cref(*written));
+      } catch (const std::system_error&) {  // no thread to be had: write it here
+        std::promise<Status> done;
+        done.set_value(write_chunk(*written));
+        writing = done.get_future();
       }
-      if (::fdatasync(archive_fd) != 0) return IoErrno("sync", partial, errno);
-      if (::fdatasync(fileno(manifest)) != 0) return IoErrno("sync", sidecar, errno);
-      MQTTPKI_TRY(store.Begin());
-      for (const CertRecord& r : c.records) {
-        if (Status st = store.Insert(r); !st.ok()) {
-          store.Rollback();
-          return st;
-        }
-      }
-      MQTTPKI_TRY(store.Commit());
-      result.issued += c.records.size();
       return Status::Ok();
     }
     InventoryChange change;
@@ -854,6 +950,10 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     while (failure.ok() && !stopping && !source_done && in_flight < max_in_flight) {
       auto c = std::make_unique<Chunk>();
       c->seq = next_seq;
+      if (!spare.empty()) {
+        c->tar = std::move(spare.back());
+        spare.pop_back();
+      }
       Result<bool> got = fill(*c);
       if (!got.ok()) {
         failure = got.error();
@@ -886,12 +986,15 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     ++committed_seq;
     --in_flight;
     if (failure.ok()) {
-      if (Status st = commit(*c); !st.ok()) failure = st;
+      if (Status st = commit(c); !st.ok()) failure = st;
     } else if (!out.archive) {
       for (const DeviceSpec& s : c->specs) RemoveTree(out.dir + "/.partial-" + s.id);
     }
     report();
   }
+  // The last chunk's rows (after a failure too: what was written whole is recorded).
+  if (Status st = record(); !st.ok() && failure.ok()) failure = st;
+  report();
   stop_threads();
   if (!failure.ok()) return failure.error();
   result.interrupted = stop != nullptr && stop->load() && result.issued < todo;
@@ -913,7 +1016,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     std::rewind(lines);
     MQTTPKI_TRY(CsvToJson(lines, json.f));
     if (out.archive) {
-      std::string tail;
+      tar::Buffer tail;
       for (std::FILE* f : {manifest, json.f}) {
         std::fflush(f);
         std::fseek(f, 0, SEEK_END);
@@ -922,13 +1025,13 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
         bool is_csv = f == manifest;
         uint64_t total = static_cast<uint64_t>(size) + (is_csv ? strlen(kManifestHeader) : 0);
         tar::AppendHeader(tail, is_csv ? "manifest.csv" : "manifest.json", total, 0644, now, false);
-        if (is_csv) tail += kManifestHeader;
+        if (is_csv) tail.append(kManifestHeader);
         char buf[1 << 16];
         size_t n;
         while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
-          tail.append(buf, n);
+          tail.append(std::string_view(buf, n));
           if (tail.size() > (1 << 20)) {
-            MQTTPKI_TRY(WriteFd(archive_fd, tail, partial));
+            MQTTPKI_TRY(writer.Append(tail.view()));
             tail.clear();
           }
         }
@@ -936,7 +1039,8 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
         tar::AppendPadding(tail, total);
       }
       tar::AppendEnd(tail);
-      MQTTPKI_TRY(WriteFd(archive_fd, tail, partial));
+      MQTTPKI_TRY(writer.Append(tail.view()));
+      writer.Close();
       if (::fsync(archive_fd) != 0) return IoErrno("sync", partial, errno);
       MQTTPKI_TRY(store.Checkpoint());
       close_archive();

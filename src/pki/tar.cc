@@ -1,7 +1,9 @@
 #include "pki/tar.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 namespace mqttpki::tar {
 
@@ -27,7 +29,32 @@ uint64_t ParseOctal(const char* field, size_t width) {
 
 }  // namespace
 
-bool AppendHeader(std::string& out, std::string_view path, uint64_t size, unsigned mode, int64_t mtime, bool dir) {
+void Buffer::reserve(size_t n) {
+  if (n <= cap_) return;
+  size_t cap = (std::max(n, 2 * cap_) + kAlign - 1) / kAlign * kAlign;
+  void* p = nullptr;
+  if (::posix_memalign(&p, kAlign, cap) != 0) throw std::bad_alloc();
+  if (size_ > 0) memcpy(p, p_.get(), size_);
+  p_.reset(static_cast<char*>(p));
+  cap_ = cap;
+}
+
+char* Buffer::Grow(size_t n) {
+  reserve(size_ + n);
+  char* at = p_.get() + size_;
+  memset(at, 0, n);
+  size_ += n;
+  return at;
+}
+
+void Buffer::append(std::string_view s) {
+  if (s.empty()) return;
+  reserve(size_ + s.size());
+  memcpy(p_.get() + size_, s.data(), s.size());
+  size_ += s.size();
+}
+
+bool AppendHeader(Buffer& out, std::string_view path, uint64_t size, unsigned mode, int64_t mtime, bool dir) {
   std::string_view prefix, name = path;
   if (name.size() > 100) {
     size_t cut = path.rfind('/', 155);
@@ -35,9 +62,7 @@ bool AppendHeader(std::string& out, std::string_view path, uint64_t size, unsign
     prefix = path.substr(0, cut);
     name = path.substr(cut + 1);
   }
-  size_t at = out.size();
-  out.resize(at + kBlock, '\0');
-  char* h = out.data() + at;
+  char* h = out.Grow(kBlock);
   memcpy(h, name.data(), name.size());
   Octal(h + 100, 8, mode & 07777);
   Octal(h + 108, 8, 0);  // uid
@@ -55,18 +80,16 @@ bool AppendHeader(std::string& out, std::string_view path, uint64_t size, unsign
   return true;
 }
 
-void AppendPadding(std::string& out, uint64_t size) {
-  out.append(static_cast<size_t>(PaddedSize(size) - size), '\0');
-}
+void AppendPadding(Buffer& out, uint64_t size) { out.Grow(static_cast<size_t>(PaddedSize(size) - size)); }
 
-bool AppendFile(std::string& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime) {
+bool AppendFile(Buffer& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime) {
   if (!AppendHeader(out, path, data.size(), mode, mtime, false)) return false;
   out.append(data);
   AppendPadding(out, data.size());
   return true;
 }
 
-void AppendEnd(std::string& out) { out.append(2 * kBlock, '\0'); }
+void AppendEnd(Buffer& out) { out.Grow(2 * kBlock); }
 
 bool ParseHeader(std::string_view block, Entry& entry) {
   if (block.size() < kBlock) return false;

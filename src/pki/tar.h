@@ -4,6 +4,8 @@
 #define MQTTPKI_PKI_TAR_H_
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -11,15 +13,39 @@ namespace mqttpki::tar {
 
 inline constexpr size_t kBlock = 512;
 
+// Buffer is a growable byte buffer whose storage is aligned for direct I/O (O_DIRECT wants the memory aligned
+// as well as the file offsets and lengths, which whole tar blocks are).
+class Buffer {
+ public:
+  static constexpr size_t kAlign = 4096;
+  const char* data() const { return p_.get(); }
+  char* data() { return p_.get(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {p_.get(), size_}; }
+  void clear() { size_ = 0; }
+  void reserve(size_t n);
+  // Grow adds |n| bytes at the end (zeroed) and returns where they start.
+  char* Grow(size_t n);
+  void append(std::string_view s);
+
+ private:
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  std::unique_ptr<char, Free> p_;
+  size_t size_ = 0, cap_ = 0;
+};
+
 // AppendHeader appends the header of |path| (a file of |size| bytes, or a directory when |dir|).
 // Paths longer than 100 characters are split at a '/' into prefix and name; false when that cannot be done.
-bool AppendHeader(std::string& out, std::string_view path, uint64_t size, unsigned mode, int64_t mtime, bool dir);
+bool AppendHeader(Buffer& out, std::string_view path, uint64_t size, unsigned mode, int64_t mtime, bool dir);
 // AppendFile appends header, |data| and the padding to a whole block.
-bool AppendFile(std::string& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime);
+bool AppendFile(Buffer& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime);
 // AppendPadding pads |size| bytes of data to a whole block.
-void AppendPadding(std::string& out, uint64_t size);
+void AppendPadding(Buffer& out, uint64_t size);
 // The archive ends with two zero blocks.
-void AppendEnd(std::string& out);
+void AppendEnd(Buffer& out);
 
 // Entry is one parsed header.
 struct Entry {
