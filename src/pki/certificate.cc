@@ -169,11 +169,13 @@ std::string RandomHex(size_t bytes) {
 
 std::string Hex(const unsigned char* data, size_t len, char sep) {
   static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
+  if (len == 0) return {};
+  std::string out(2 * len + (sep != 0 ? len - 1 : 0), '\0');
+  char* o = out.data();
   for (size_t i = 0; i < len; ++i) {
-    if (i > 0 && sep != 0) out += sep;
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 15];
+    if (i > 0 && sep != 0) *o++ = sep;
+    *o++ = kHex[data[i] >> 4];
+    *o++ = kHex[data[i] & 15];
   }
   return out;
 }

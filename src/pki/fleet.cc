@@ -109,39 +109,47 @@ constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 }  // namespace
 
 std::string PemEncode(std::string_view der, const char* label) {
-  std::string out;
+  static constexpr std::string_view kBegin = "-----BEGIN ", kEnd = "-----END ", kDashes = "-----\n";
   size_t label_len = strlen(label);
-  size_t b64 = (der.size() + 2) / 3 * 4;
-  out.reserve(b64 + b64 / 64 + 2 * label_len + 40);
-  out.append("-----BEGIN ").append(label).append("-----\n");
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   size_t n = der.size();
-  size_t col = 0;
-  auto put = [&out, &col](char c) {
-    out.push_back(c);
-    if (++col == 64) {
-      out.push_back('\n');
-      col = 0;
-    }
+  size_t b64 = (n + 2) / 3 * 4;
+  size_t lines = (b64 + 63) / 64;
+  std::string out(kBegin.size() + kEnd.size() + 2 * (label_len + kDashes.size()) + b64 + lines, '\0');
+  char* o = out.data();
+  auto put = [&o](std::string_view s) {
+    memcpy(o, s.data(), s.size());
+    o += s.size();
+  };
+  put(kBegin);
+  put({label, label_len});
+  put(kDashes);
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  auto quad = [&o](uint32_t v) {
+    o[0] = kBase64[v >> 18];
+    o[1] = kBase64[(v >> 12) & 63];
+    o[2] = kBase64[(v >> 6) & 63];
+    o[3] = kBase64[v & 63];
+    o += 4;
   };
   size_t i = 0;
-  for (; i + 3 <= n; i += 3) {
-    uint32_t v = (uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2];
-    put(kBase64[v >> 18]);
-    put(kBase64[(v >> 12) & 63]);
-    put(kBase64[(v >> 6) & 63]);
-    put(kBase64[v & 63]);
+  for (; n - i >= 48; i += 48) {  // whole lines: 48 bytes, 64 characters
+    for (size_t k = i; k < i + 48; k += 3) quad((uint32_t{p[k]} << 16) | (uint32_t{p[k + 1]} << 8) | p[k + 2]);
+    *o++ = '\n';
   }
   if (i < n) {
-    uint32_t v = uint32_t{p[i]} << 16;
-    if (i + 1 < n) v |= uint32_t{p[i + 1]} << 8;
-    put(kBase64[v >> 18]);
-    put(kBase64[(v >> 12) & 63]);
-    put(i + 1 < n ? kBase64[(v >> 6) & 63] : '=');
-    put('=');
+    for (; n - i >= 3; i += 3) quad((uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2]);
+    if (i < n) {
+      uint32_t v = uint32_t{p[i]} << 16;
+      if (i + 1 < n) v |= uint32_t{p[i + 1]} << 8;
+      quad(v);
+      o[-1] = '=';
+      if (i + 1 == n) o[-2] = '=';
+    }
+    *o++ = '\n';
   }
-  if (col != 0) out.push_back('\n');
-  out.append("-----END ").append(label).append("-----\n");
+  put(kEnd);
+  put({label, label_len});
+  put(kDashes);
   return out;
 }
 

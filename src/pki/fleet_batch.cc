@@ -298,9 +298,10 @@ std::string IsoTime(int64_t t) {
 
 constexpr const char* kManifestHeader = "id,serial,sha256,not_after\n";
 
-// ManifestLine is a device's line of manifest.csv.
-std::string ManifestLine(const CertRecord& r) {
-  return r.name + "," + r.serial + "," + r.sha256 + "," + IsoTime(r.not_after) + "\n";
+// AppendManifestLine appends a device's line of manifest.csv; |not_after| is IsoTime(r.not_after).
+void AppendManifestLine(std::string& out, const CertRecord& r, std::string_view not_after) {
+  out.append(r.name).append(",").append(r.serial).append(",").append(r.sha256).append(",");
+  out.append(not_after).append("\n");
 }
 
 std::string DeviceHeader(const DeviceCert& d) {
@@ -328,18 +329,22 @@ std::string DeviceHeader(const DeviceCert& d) {
   return h;
 }
 
-// DeviceFiles lists a device's files: name within its folder, content, mode.
+// DeviceFile is one of a device's files: the end of its name (after the id), content, mode.
 struct DeviceFile {
-  std::string name;
+  const char* suffix = "";
   std::string_view data;
-  unsigned mode;
+  unsigned mode = 0;
 };
 
 // EncodeChunk issues the devices of |c| with |w| and encodes their output.
 void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, const Output& out,
                  int64_t now) {
-  std::string header;
-  if (out.archive) c.tar.reserve(c.specs.size() * (out.der || out.c_header ? 9000 : 4800));
+  std::string header, path;
+  if (out.archive) c.tar.reserve(c.specs.size() * (out.der || out.c_header ? 9000 : 5120));
+  // Every device of a batch ends on the same day (Issue clamps them all alike).
+  const std::string not_after = IsoTime(issuer.not_after());
+  c.records.reserve(c.specs.size());
+  c.manifest.reserve(c.specs.size() * 160);
   for (const DeviceSpec& spec : c.specs) {
     Result<DeviceCert> r = w.Issue(spec);
     if (!r.ok()) {
@@ -352,27 +357,38 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
     c.largest = std::max(c.largest, tls);
     if (tls > kMaxDeviceChainBytes) ++c.oversize;
     const std::string& id = d.id;
-    std::vector<DeviceFile> files;
-    if (!d.key_pem.empty()) files.push_back({id + ".key.pem", d.key_pem.str(), 0400});
-    files.push_back({id + ".cert.pem", d.cert_pem, 0644});
+    DeviceFile files[6];
+    size_t n = 0;
+    if (!d.key_pem.empty()) files[n++] = {".key.pem", d.key_pem.str(), 0400};
+    files[n++] = {".cert.pem", d.cert_pem, 0644};
     if (out.der) {
-      if (!d.key_der.empty()) files.push_back({id + ".key.der", d.key_der.str(), 0400});
-      files.push_back({id + ".cert.der", d.cert_der, 0644});
+      if (!d.key_der.empty()) files[n++] = {".key.der", d.key_der.str(), 0400};
+      files[n++] = {".cert.der", d.cert_der, 0644};
     }
     if (out.c_header) {
       header = DeviceHeader(d);
-      files.push_back({id + ".h", header, d.key_pem.empty() ? 0644u : 0400u});
+      files[n++] = {".h", header, d.key_pem.empty() ? 0644u : 0400u};
     }
-    files.push_back({id + ".chain.pem", d.chain_pem, 0644});  // last: the mark of a complete device (ScanArchive)
-    CertRecord rec = std::move(d.record);
-    rec.cert_path = out.CertRef(id);
-    std::string base = out.archive ? out.archive_rel + ":" + id + "/" + id : out.dir_ref + "/" + id + "/" + id;
-    rec.key_path = d.key_pem.empty() ? "" : base + ".key.pem";
-    rec.chain_path = base + ".chain.pem";
+    files[n++] = {".chain.pem", d.chain_pem, 0644};  // last: the mark of a complete device (ScanArchive)
+    CertRecord& rec = c.records.emplace_back(std::move(d.record));
+    // The inventory's references: ARCHIVE:ID/ID.x or OUT/ID/ID.x.
+    const std::string& where = out.archive ? out.archive_rel : out.dir_ref;
+    std::string base;
+    base.reserve(where.size() + 2 * id.size() + 14);
+    base.append(where).append(out.archive ? ":" : "/").append(id).append("/").append(id);
+    rec.cert_path = base + ".cert.pem";
+    if (!d.key_pem.empty()) rec.key_path = base + ".key.pem";
+    rec.chain_path = std::move(base.append(".chain.pem"));
     rec.recorded_at = now;
     if (out.archive) {
-      for (const DeviceFile& f : files) tar::AppendFile(c.tar, id + "/" + f.name, f.data, f.mode, out.mtime);
-      c.manifest += ManifestLine(rec);
+      for (size_t i = 0; i < n; ++i) {
+        path.assign(id).append("/").append(id).append(files[i].suffix);
+        if (!tar::AppendFile(c.tar, path, files[i].data, files[i].mode, out.mtime)) {
+          c.status = MakeError(ErrorCode::kInternal, "the device id '" + id + "' is too long for a tar entry");
+          return;
+        }
+      }
+      AppendManifestLine(c.manifest, rec, not_after);
     } else {
       std::string dir = out.dir + "/.partial-" + id;
       if (::mkdir(dir.c_str(), 0700) != 0) {
@@ -380,16 +396,15 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
         return;
       }
       c.files.push_back(dir);
-      for (const DeviceFile& f : files) {
-        std::string path = dir + "/" + f.name;
-        if (Status st = RealFileSystem().WriteNewFile(path, f.data, f.mode); !st.ok()) {
+      for (size_t i = 0; i < n; ++i) {
+        path.assign(dir).append("/").append(id).append(files[i].suffix);
+        if (Status st = RealFileSystem().WriteNewFile(path, files[i].data, files[i].mode); !st.ok()) {
           c.status = st;
           return;
         }
         c.files.push_back(path);
       }
     }
-    c.records.push_back(std::move(rec));
   }
 }
 
@@ -467,7 +482,9 @@ Status WriteManifestLines(Store& store, const Output& out, std::FILE* csv) {
   for (const std::string& id : ids) {
     MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(id));
     if (!r || r->cert_path != out.CertRef(id)) continue;
-    std::fputs(ManifestLine(*r).c_str(), csv);
+    std::string line;
+    AppendManifestLine(line, *r, IsoTime(r->not_after));
+    std::fputs(line.c_str(), csv);
   }
   if (std::ferror(csv)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
   return Status::Ok();

@@ -1,5 +1,6 @@
 #include "mqttpki/fleet.h"
 
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -191,6 +192,21 @@ TEST(DeviceCsvTest, ParsesIdsSansCommentsAndHeader) {
     Result<bool> r = ParseDeviceCsvLine(bad, false, spec);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInput) << bad;
+  }
+}
+
+TEST(PemTest, EncodesAsOpenSslDoesForEveryLength) {
+  std::string data = "x";
+  for (size_t len = 1; len <= 200; ++len) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    ASSERT_NE(bio, nullptr);
+    ASSERT_GT(PEM_write_bio(bio, "CERTIFICATE", "", reinterpret_cast<const unsigned char*>(data.data()),
+                            static_cast<long>(len)), 0);
+    char* p = nullptr;
+    long n = BIO_get_mem_data(bio, &p);
+    EXPECT_EQ(PemEncode(data, "CERTIFICATE"), std::string(p, static_cast<size_t>(n))) << "length " << len;
+    BIO_free(bio);
+    data.push_back(static_cast<char>(len * 37 + 11));
   }
 }
 
