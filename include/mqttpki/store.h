@@ -91,6 +91,13 @@ class Store {
 
   // Insert adds a record; a serial already present is kInput.
   virtual Status Insert(const CertRecord& record) = 0;
+  // InsertMany adds |records| in order (a device batch's chunk), as one Insert each would.
+  virtual Status InsertMany(const std::vector<CertRecord>& records) {
+    for (const CertRecord& r : records) {
+      if (Status st = Insert(r); !st.ok()) return st;
+    }
+    return Status::Ok();
+  }
   virtual Result<std::optional<CertRecord>> BySerial(const std::string& serial) = 0;
   // Current returns the valid record of entity |name| with the latest not_before, if any.
   virtual Result<std::optional<CertRecord>> Current(const std::string& name) = 0;

@@ -870,11 +870,9 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     std::unique_ptr<Chunk> c = std::move(written);
     MQTTPKI_TRY(writing.get());
     MQTTPKI_TRY(store.Begin());
-    for (const CertRecord& r : c->records) {
-      if (Status st = store.Insert(r); !st.ok()) {
-        store.Rollback();
-        return st;
-      }
+    if (Status st = store.InsertMany(c->records); !st.ok()) {
+      store.Rollback();
+      return st;
     }
     MQTTPKI_TRY(store.Commit());
     result.issued += c->records.size();
@@ -909,9 +907,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
       for (const CertRecord& r : change.inserts) RemoveTree(out.dir + "/.partial-" + r.name);
       return e;
     };
-    for (const CertRecord& r : change.inserts) {
-      if (Status st = store.Insert(r); !st.ok()) return abort(st.error());
-    }
+    if (Status st = store.InsertMany(change.inserts); !st.ok()) return abort(st.error());
     FileTransaction journal_tx(pki.fs(), false);
     Result<std::string> journal = StageJournal(pki, journal_tx, change, now);
     if (!journal.ok()) return abort(journal.error());
