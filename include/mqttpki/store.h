@@ -91,7 +91,8 @@ class Store {
 
   // Insert adds a record; a serial already present is kInput.
   virtual Status Insert(const CertRecord& record) = 0;
-  // InsertMany adds |records| in order (a device batch's chunk), as one Insert each would.
+  // InsertMany adds |records| in order (a device batch's chunk), as one Insert each would. On an error the rows
+  // before the failing one may be in: the caller rolls the transaction back.
   virtual Status InsertMany(const std::vector<CertRecord>& records) {
     for (const CertRecord& r : records) {
       if (Status st = Insert(r); !st.ok()) return st;

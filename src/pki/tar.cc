@@ -73,8 +73,14 @@ bool AppendHeader(Buffer& out, std::string_view path, uint64_t size, unsigned mo
   h[156] = dir ? '5' : '0';
   memcpy(h + 257, "ustar\0" "00", 8);
   if (!prefix.empty()) memcpy(h + 345, prefix.data(), prefix.size());  // (an empty view's data() may be null)
-  unsigned sum = 0;
-  for (size_t i = 0; i < kBlock; ++i) sum += static_cast<unsigned char>(h[i]);
+  // The checksum sums every byte of the header; only the name, the fields 100-157, the magic and the prefix can
+  // be other than zero.
+  auto sum_of = [h](size_t from, size_t to) {
+    unsigned sum = 0;
+    for (size_t i = from; i < to; ++i) sum += static_cast<unsigned char>(h[i]);
+    return sum;
+  };
+  unsigned sum = sum_of(0, name.size()) + sum_of(100, 157) + sum_of(257, 265) + sum_of(345, 345 + prefix.size());
   Octal(h + 148, 7, sum);
   h[155] = ' ';
   return true;

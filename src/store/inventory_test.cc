@@ -168,6 +168,49 @@ TEST_F(InventoryTest, ConcurrentWritersLoseNothing) {
   EXPECT_EQ(Pending(), 0u);
 }
 
+TEST_F(InventoryTest, InsertManyAddsEveryRowAndNamesADuplicate) {
+  auto inv = Open();
+  Store& store = inv->store();
+  std::vector<CertRecord> rows;
+  for (int i = 0; i < 150; ++i) {  // two statements of 64 rows, then one at a time
+    CertRecord r;
+    r.serial = "40" + std::to_string(1000000 + i);
+    r.name = "dev-" + std::to_string(i);
+    r.ca = "device-ca";
+    r.profile = "client";
+    r.not_before = kNow;
+    r.not_after = kNow + 86400;
+    rows.push_back(r);
+  }
+  ASSERT_TRUE(store.Begin().ok());
+  ASSERT_TRUE(store.InsertMany(rows).ok());
+  ASSERT_TRUE(store.Commit().ok());
+  for (const CertRecord& r : rows) {
+    Result<std::optional<CertRecord>> got = store.BySerial(r.serial);
+    ASSERT_TRUE(got.ok() && got->has_value()) << r.serial;
+    EXPECT_EQ((*got)->name, r.name);
+  }
+  // A serial already there, in the middle of a statement's rows: named, and nothing of the batch is kept.
+  std::vector<CertRecord> more;
+  for (int i = 0; i < 64; ++i) {
+    CertRecord r = rows[0];
+    r.serial = "41" + std::to_string(1000000 + i);
+    r.name = "new-" + std::to_string(i);
+    more.push_back(r);
+  }
+  more[40].serial = rows[7].serial;
+  ASSERT_TRUE(store.Begin().ok());
+  Status st = store.InsertMany(more);
+  store.Rollback();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInput);
+  EXPECT_NE(st.error().message.find("serial " + rows[7].serial + " is already in the inventory"), std::string::npos)
+      << st.error().message;
+  Result<std::optional<CertRecord>> first = store.BySerial(more[0].serial);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->has_value());
+}
+
 TEST_F(InventoryTest, CorruptDatabaseIsAClearError) {
   { std::ofstream(pki_->Path(kInventoryFile), std::ios::trunc) << std::string(4096, 'x'); }
   Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, false, kNow);
