@@ -271,6 +271,18 @@ struct Chunk {
   std::string manifest;             // archive mode: the chunk's manifest lines
   uint64_t oversize = 0;
   size_t largest = 0;
+
+  // Reset empties the chunk for the next one and keeps the memory.
+  void Reset() {
+    specs.clear();
+    status = Status::Ok();
+    records.clear();
+    tar.clear();
+    files.clear();
+    manifest.clear();
+    oversize = 0;
+    largest = 0;
+  }
 };
 
 // Output knows where devices go and how their files are named.
@@ -854,7 +866,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   // both (|writing|); Record then commits the chunk's inventory rows, once that is done.
   std::unique_ptr<Chunk> written;  // the chunk being written
   std::future<Status> writing;
-  std::vector<tar::Buffer> spare;  // the buffers of recorded chunks, for the next ones
+  std::vector<std::unique_ptr<Chunk>> spare;  // recorded chunks, emptied for reuse (their buffers keep their size)
   auto write_chunk = [&writer, &manifest, &sidecar](const Chunk& c) -> Status {
     MQTTPKI_TRY(writer.Append(c.tar.view()));
     if (std::fwrite(c.manifest.data(), 1, c.manifest.size(), manifest) != c.manifest.size() ||
@@ -876,8 +888,8 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     }
     MQTTPKI_TRY(store.Commit());
     result.issued += c->records.size();
-    c->tar.clear();
-    spare.push_back(std::move(c->tar));
+    c->Reset();
+    spare.push_back(std::move(c));
     return Status::Ok();
   };
 
@@ -961,12 +973,14 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   while (true) {
     bool stopping = stop != nullptr && stop->load();
     while (failure.ok() && !stopping && !source_done && in_flight < max_in_flight) {
-      auto c = std::make_unique<Chunk>();
-      c->seq = next_seq;
-      if (!spare.empty()) {
-        c->tar = std::move(spare.back());
+      std::unique_ptr<Chunk> c;
+      if (spare.empty()) {
+        c = std::make_unique<Chunk>();
+      } else {
+        c = std::move(spare.back());
         spare.pop_back();
       }
+      c->seq = next_seq;
       Result<bool> got = fill(*c);
       if (!got.ok()) {
         failure = got.error();
