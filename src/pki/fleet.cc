@@ -104,6 +104,35 @@ void Sha256(const unsigned char* data, size_t len, unsigned char* md) {
   SHA256_Final(md, &c);
 }
 
+// TlvSize is the size of a DER TLV with |len| bytes of content (lengths below 16 MB).
+constexpr size_t TlvSize(size_t len) { return 1 + (len < 0x80 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : 4) + len; }
+
+// PutHeader writes the tag and length of a TLV with |len| bytes of content at |p| and returns its end.
+char* PutHeader(char* p, uint8_t tag, size_t len) {
+  *p++ = static_cast<char>(tag);
+  if (len < 0x80) {
+    *p++ = static_cast<char>(len);
+  } else if (len < 0x100) {
+    *p++ = static_cast<char>(0x81);
+    *p++ = static_cast<char>(len);
+  } else if (len < 0x10000) {
+    *p++ = static_cast<char>(0x82);
+    *p++ = static_cast<char>(len >> 8);
+    *p++ = static_cast<char>(len & 0xff);
+  } else {
+    *p++ = static_cast<char>(0x83);
+    *p++ = static_cast<char>(len >> 16);
+    *p++ = static_cast<char>((len >> 8) & 0xff);
+    *p++ = static_cast<char>(len & 0xff);
+  }
+  return p;
+}
+
+char* Put(char* p, std::string_view s) {
+  if (!s.empty()) memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 }  // namespace
@@ -295,6 +324,7 @@ struct DeviceIssuer::Worker::State {
   static constexpr size_t kKeyBatch = 64;
   unsigned char keys[kKeyBatch][32 + 65];
   unsigned char scalars[kKeyBatch * 32];
+  std::string tbs, names, sig;  // Issue's buffers, reused
   size_t keys_left = 0;
   // Random bytes for serial numbers, drawn from the DRBG 4 KB at a time (one call per device costs more than
   // the bytes).
@@ -462,49 +492,69 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   OPENSSL_cleanse(s.random + sizeof(s.random) - s.random_left, sizeof(serial) - 8);
   s.random_left -= sizeof(serial) - 8;
 
-  std::string body;
-  body.reserve(640 + 40 * sans.size());
-  body.append(Bytes(kVersion3));
-  Append(body, der::kInteger, Bytes(serial));
-  body.append(t.sig_alg);
-  body.append(t.issuer);
-  body.append(t.validity);
-  {
-    std::string cn;
-    cn.append(Bytes(kOidCn));
-    Append(cn, 0x0c, spec.id);  // UTF8String, as OpenSSL encodes a CN
-    std::string rdn = der::Wrap(0x31, der::Wrap(der::kSequence, cn));
-    std::string name = t.subject_prefix + rdn;
-    Append(body, der::kSequence, name);
-  }
-  body.append(spki);
-  {
-    std::string exts(Bytes(kClientExtensions));
-    unsigned char ski[SHA_DIGEST_LENGTH];
-    SHA_CTX sha1;  // the low-level hashes: SHA1() and EVP_Digest fetch the algorithm on every call in 3.0
-    SHA1_Init(&sha1);
-    SHA1_Update(&sha1, pub_bits.data(), pub_bits.size());
-    SHA1_Final(ski, &sha1);
-    AppendExtension(exts, Bytes(kOidSki), der::Wrap(der::kOctetString, Bytes(ski)));
-    exts.append(t.aki_ext);
-    if (!sans.empty()) {
-      std::string names;
-      for (const SubjectAltName& san : sans) {
-        if (san.kind == SubjectAltName::Kind::kDns) {
-          Append(names, 0x82, san.value);
-        } else {
-          unsigned char ip[16];
-          size_t n = inet_pton(AF_INET, san.value.c_str(), ip) == 1 ? 4
-                     : inet_pton(AF_INET6, san.value.c_str(), ip) == 1 ? 16 : 0;
-          if (n == 0) return MakeError(ErrorCode::kUsage, "invalid IP address '" + san.value + "'");
-          Append(names, 0x87, Bytes(ip, n));
-        }
-      }
-      AppendExtension(exts, Bytes(kOidSan), der::Wrap(der::kSequence, names));
+  // The TBSCertificate, written in one pass into this thread's buffer: every length is known beforehand.
+  std::string& names = s.names;  // subjectAltName's GeneralNames
+  names.clear();
+  for (const SubjectAltName& san : sans) {
+    if (san.kind == SubjectAltName::Kind::kDns) {
+      Append(names, 0x82, san.value);
+    } else {
+      unsigned char ip[16];
+      size_t n = inet_pton(AF_INET, san.value.c_str(), ip) == 1 ? 4
+                 : inet_pton(AF_INET6, san.value.c_str(), ip) == 1 ? 16 : 0;
+      if (n == 0) return MakeError(ErrorCode::kUsage, "invalid IP address '" + san.value + "'");
+      Append(names, 0x87, Bytes(ip, n));
     }
-    Append(body, 0xa3, der::Wrap(der::kSequence, exts));
   }
-  std::string tbs = der::Wrap(der::kSequence, body);
+  unsigned char ski[SHA_DIGEST_LENGTH];
+  SHA_CTX sha1;  // the low-level hashes: SHA1() and EVP_Digest fetch the algorithm on every call in 3.0
+  SHA1_Init(&sha1);
+  SHA1_Update(&sha1, pub_bits.data(), pub_bits.size());
+  SHA1_Final(ski, &sha1);
+  const size_t ski_ext = TlvSize(sizeof(kOidSki) + TlvSize(TlvSize(sizeof(ski))));
+  const size_t san_ext = sans.empty() ? 0 : TlvSize(sizeof(kOidSan) + TlvSize(TlvSize(names.size())));
+  const size_t exts = sizeof(kClientExtensions) + ski_ext + t.aki_ext.size() + san_ext;
+  const size_t cn_atv = sizeof(kOidCn) + TlvSize(spec.id.size());
+  const size_t subject = t.subject_prefix.size() + TlvSize(TlvSize(cn_atv));
+  const size_t body = sizeof(kVersion3) + TlvSize(sizeof(serial)) + t.sig_alg.size() + t.issuer.size() +
+                      t.validity.size() + TlvSize(subject) + spki.size() + TlvSize(TlvSize(exts));
+  std::string& tbs = s.tbs;
+  tbs.resize(TlvSize(body));
+  {
+    char* p = tbs.data();
+    p = PutHeader(p, der::kSequence, body);
+    p = Put(p, Bytes(kVersion3));
+    p = PutHeader(p, der::kInteger, sizeof(serial));
+    p = Put(p, Bytes(serial));
+    p = Put(p, t.sig_alg);
+    p = Put(p, t.issuer);
+    p = Put(p, t.validity);
+    p = PutHeader(p, der::kSequence, subject);
+    p = Put(p, t.subject_prefix);
+    p = PutHeader(p, 0x31, TlvSize(cn_atv));  // SET { SEQUENCE { id-at-commonName, UTF8String } }, as OpenSSL
+    p = PutHeader(p, der::kSequence, cn_atv);
+    p = Put(p, Bytes(kOidCn));
+    p = PutHeader(p, 0x0c, spec.id.size());
+    p = Put(p, spec.id);
+    p = Put(p, spki);
+    p = PutHeader(p, 0xa3, TlvSize(exts));
+    p = PutHeader(p, der::kSequence, exts);
+    p = Put(p, Bytes(kClientExtensions));
+    p = PutHeader(p, der::kSequence, ski_ext - 2);
+    p = Put(p, Bytes(kOidSki));
+    p = PutHeader(p, der::kOctetString, TlvSize(sizeof(ski)));
+    p = PutHeader(p, der::kOctetString, sizeof(ski));
+    p = Put(p, Bytes(ski));
+    p = Put(p, t.aki_ext);
+    if (!sans.empty()) {
+      p = PutHeader(p, der::kSequence, sizeof(kOidSan) + TlvSize(TlvSize(names.size())));
+      p = Put(p, Bytes(kOidSan));
+      p = PutHeader(p, der::kOctetString, TlvSize(names.size()));
+      p = PutHeader(p, der::kSequence, names.size());
+      p = Put(p, names);
+    }
+    if (p != tbs.data() + tbs.size()) return MakeError(ErrorCode::kInternal, "device certificate encoding");
+  }
 
   // The signature.
   unsigned char md[SHA384_DIGEST_LENGTH];
@@ -518,34 +568,47 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   } else {
     Sha256(tbs_bytes, tbs.size(), md);
   }
-  std::string sig;
-  sig.push_back('\0');  // BIT STRING: no unused bits
+  std::string& sig = s.sig;  // the signature's DER
+  sig.clear();
   if (s.signer != nullptr) {
     ECDSA_SIG* es = ECDSA_do_sign(md, static_cast<int>(mdlen), s.signer);
     if (es == nullptr) return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
-    unsigned char sigbuf[160];
-    unsigned char* p = sigbuf;
-    int len = i2d_ECDSA_SIG(es, nullptr) <= static_cast<int>(sizeof(sigbuf)) ? i2d_ECDSA_SIG(es, &p) : -1;
+    // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (i2d_ECDSA_SIG's ASN.1 templates cost more).
+    const BIGNUM* r = nullptr;
+    const BIGNUM* sv = nullptr;
+    ECDSA_SIG_get0(es, &r, &sv);
+    unsigned char rb[72], sb[72];
+    int rn = BN_num_bytes(r) <= 72 ? BN_bn2bin(r, rb) : -1;
+    int sn = BN_num_bytes(sv) <= 72 ? BN_bn2bin(sv, sb) : -1;
     ECDSA_SIG_free(es);
-    if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode a signature");
-    sig.append(Bytes(sigbuf, static_cast<size_t>(len)));
+    if (rn < 0 || sn < 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode a signature");
+    std::string ints;
+    der::AppendUnsigned(ints, der::kInteger, std::string_view(reinterpret_cast<char*>(rb), static_cast<size_t>(rn)));
+    der::AppendUnsigned(ints, der::kInteger, std::string_view(reinterpret_cast<char*>(sb), static_cast<size_t>(sn)));
+    Append(sig, der::kSequence, ints);
   } else {
     size_t siglen = 0;
     if (EVP_PKEY_sign(s.rsa_signer, nullptr, &siglen, md, mdlen) != 1) {
       return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
     }
-    std::string rsasig(siglen, '\0');
-    if (EVP_PKEY_sign(s.rsa_signer, reinterpret_cast<unsigned char*>(rsasig.data()), &siglen, md, mdlen) != 1) {
+    sig.resize(siglen);
+    if (EVP_PKEY_sign(s.rsa_signer, reinterpret_cast<unsigned char*>(sig.data()), &siglen, md, mdlen) != 1) {
       return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
     }
-    sig.append(rsasig.data(), siglen);
+    sig.resize(siglen);
   }
-  std::string cert;
-  cert.reserve(tbs.size() + t.sig_alg.size() + sig.size() + 8);
-  cert.append(tbs);
-  cert.append(t.sig_alg);
-  Append(cert, der::kBitString, sig);
-  out.cert_der = der::Wrap(der::kSequence, cert);
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING (no unused bits) }
+  const size_t cert = tbs.size() + t.sig_alg.size() + TlvSize(1 + sig.size());
+  out.cert_der.resize(TlvSize(cert));
+  {
+    char* p = out.cert_der.data();
+    p = PutHeader(p, der::kSequence, cert);
+    p = Put(p, tbs);
+    p = Put(p, t.sig_alg);
+    p = PutHeader(p, der::kBitString, 1 + sig.size());
+    *p++ = '\0';
+    Put(p, sig);
+  }
   out.cert_pem = PemEncode(out.cert_der, "CERTIFICATE");
   out.chain_pem = out.cert_pem + t.chain_pem;
 
