@@ -470,9 +470,10 @@ Status CsvToJson(std::FILE* csv, std::FILE* json) {
       l.remove_prefix(comma + 1);
     }
     f[3] = l;
-    std::fprintf(json, "%s\n  {\"id\": \"%.*s\", \"serial\": \"%.*s\", \"sha256\": \"%.*s\", \"not_after\": \"%.*s\"}",
-                 first ? "" : ",", static_cast<int>(f[0].size()), f[0].data(), static_cast<int>(f[1].size()),
-                 f[1].data(), static_cast<int>(f[2].size()), f[2].data(), static_cast<int>(f[3].size()), f[3].data());
+    std::string obj = first ? "\n  {\"id\": \"" : ",\n  {\"id\": \"";
+    obj.append(f[0]).append("\", \"serial\": \"").append(f[1]).append("\", \"sha256\": \"").append(f[2]);
+    obj.append("\", \"not_after\": \"").append(f[3]).append("\"}");
+    std::fwrite(obj.data(), 1, obj.size(), json);
     first = false;
   }
   std::fputs(first ? "]\n" : "\n]\n", json);
