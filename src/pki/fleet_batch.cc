@@ -68,7 +68,9 @@ class ArchiveWriter {
     if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) != 0 &&
         sx.stx_dio_offset_align != 0 && tar::kBlock % sx.stx_dio_offset_align == 0 && sx.stx_dio_mem_align != 0 &&
         tar::Buffer::kAlign % sx.stx_dio_mem_align == 0) {
-      direct_fd_ = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
+      // The same open file, again, with O_DIRECT (reopened through /proc: not whatever the path names now).
+      std::string self = "/proc/self/fd/" + std::to_string(fd);
+      direct_fd_ = ::open(self.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
       align_ = sx.stx_dio_offset_align;
     }
 #endif

@@ -586,7 +586,15 @@ CertRecord CertRecord::FromCertificate(const Certificate& cert) {
   return r;
 }
 
+// ConfigureSqlite runs once, before SQLite is first used: without memory statistics, which take a mutex at every
+// allocation (a device batch makes millions). A process that started SQLite earlier keeps its settings.
+void ConfigureSqlite() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill) {
+  ConfigureSqlite();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
@@ -654,6 +662,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAcc
   MQTTPKI_ASSIGN_OR_RETURN(int lock_timeout_s, LockTimeoutSeconds());
   SideFiles side;
   side.Before(path);
+  ConfigureSqlite();
   sqlite3* db = nullptr;
   int rc;
   if (access == StoreAccess::kReadOnly) {
