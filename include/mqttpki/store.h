@@ -103,6 +103,9 @@ class Store {
   // Current returns the valid record of entity |name| with the latest not_before, if any.
   virtual Result<std::optional<CertRecord>> Current(const std::string& name) = 0;
   virtual Result<std::vector<CertRecord>> List(const ListFilter& filter) = 0;
+  // ByName returns every record of entity |name| (any status, in no particular order): List's answer for a name
+  // alone, at a tenth of its cost (a device batch asks for each of its ids).
+  virtual Result<std::vector<CertRecord>> ByName(const std::string& name) = 0;
   virtual Status SetStatus(const std::string& serial, CertStatus status, int64_t when, RevocationReason reason) = 0;
   // Revoked lists the certificates CA |ca| issued that are revoked and not expired before |now| (expired entries
   // may leave a CRL, RFC 5280 3.3), in no particular order.

@@ -658,9 +658,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   // device, in source order, in |done_bits| for pass 2.
   std::vector<bool> done_bits;
   auto check = [&](const std::string& id) -> Result<bool> {
-    ListFilter by_name;
-    by_name.name = id;
-    MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> records, store.List(by_name));
+    MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> records, store.ByName(id));
     bool finished = false;
     for (const CertRecord& r : records) {
       if (r.profile != "client") {

@@ -190,6 +190,11 @@ TEST_F(InventoryTest, InsertManyAddsEveryRowAndNamesADuplicate) {
     ASSERT_TRUE(got.ok() && got->has_value()) << r.serial;
     EXPECT_EQ((*got)->name, r.name);
   }
+  Result<std::vector<CertRecord>> named = store.ByName("dev-77");
+  ASSERT_TRUE(named.ok());
+  ASSERT_EQ(named->size(), 1u);
+  EXPECT_EQ((*named)[0].serial, rows[77].serial);
+  EXPECT_TRUE(store.ByName("dev-777").value().empty());
   // A serial already there, in the middle of a statement's rows: named, and nothing of the batch is kept.
   std::vector<CertRecord> more;
   for (int i = 0; i < 64; ++i) {

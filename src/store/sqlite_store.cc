@@ -420,6 +420,18 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<CertRecord>> ByName(const std::string& name) override {
+    static const std::string kSql = std::string("SELECT ") + kColumns + " FROM certificates WHERE name = ?1";
+    Stmt s(Prepared(kSql));
+    if (!s.ok()) return Fail("cannot query");
+    s.BindRef(1, name);
+    std::vector<CertRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return out;
+  }
+
   Status SetStatus(const std::string& serial, CertStatus status, int64_t when, RevocationReason reason) override {
     Stmt s(db_, "UPDATE certificates SET status = ?, revoked_at = ?, reason = ? WHERE serial = ?");
     if (!s.ok()) return Fail("cannot update");
