@@ -324,7 +324,8 @@ struct DeviceIssuer::Worker::State {
   static constexpr size_t kKeyBatch = 64;
   unsigned char keys[kKeyBatch][32 + 65];
   unsigned char scalars[kKeyBatch * 32];
-  std::string tbs, names, sig;  // Issue's buffers, reused
+  std::string tbs, names, sig, ints, spki;  // Issue's buffers, reused
+  std::vector<SubjectAltName> sans;
   size_t keys_left = 0;
   // Random bytes for serial numbers, drawn from the DRBG 4 KB at a time (one call per device costs more than
   // the bytes).
@@ -438,7 +439,8 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   out.id = spec.id;
 
   // The key: generated here (P-256 straight into PKCS#8; other types through OpenSSL's encoder), or the CSR's.
-  std::string spki_storage;
+  std::string& spki_storage = s.spki;
+  spki_storage.clear();
   std::string_view spki;
   std::string_view pub_bits;
   unsigned char point[65];
@@ -476,8 +478,9 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   if (!out.key_der.empty()) out.key_pem = Secret(PemEncode(out.key_der.str(), "PRIVATE KEY"));
 
   // The SANs: the id first when it is a DNS name (as Issue() copies a CN), then the extra ones.
-  std::vector<SubjectAltName> sans;
-  if (Result<SubjectAltName> cn = ParseSan(spec.id); cn.ok()) sans.push_back(*cn);
+  std::vector<SubjectAltName>& sans = s.sans;
+  sans.clear();
+  if (Result<SubjectAltName> cn = ParseSan(spec.id); cn.ok()) sans.push_back(std::move(*cn));
   for (const SubjectAltName& san : spec.sans) AddUnique(sans, san);
 
   unsigned char serial[kSerialBytes];  // see fleet.h
@@ -582,7 +585,8 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
     int sn = BN_num_bytes(sv) <= 72 ? BN_bn2bin(sv, sb) : -1;
     ECDSA_SIG_free(es);
     if (rn < 0 || sn < 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode a signature");
-    std::string ints;
+    std::string& ints = s.ints;
+    ints.clear();
     der::AppendUnsigned(ints, der::kInteger, std::string_view(reinterpret_cast<char*>(rb), static_cast<size_t>(rn)));
     der::AppendUnsigned(ints, der::kInteger, std::string_view(reinterpret_cast<char*>(sb), static_cast<size_t>(sn)));
     Append(sig, der::kSequence, ints);
@@ -614,9 +618,13 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
 
   CertRecord& r = out.record;
   r.serial = Hex(serial, sizeof(serial), 0);
-  r.subject = t.subject_text + "CN=" + spec.id;
+  r.subject.reserve(t.subject_text.size() + 3 + spec.id.size());
+  r.subject.append(t.subject_text).append("CN=").append(spec.id);
   r.issuer = t.issuer_text;
-  for (const SubjectAltName& san : sans) r.sans += (r.sans.empty() ? "" : ", ") + san.ToString();
+  for (const SubjectAltName& san : sans) {
+    if (!r.sans.empty()) r.sans.append(", ");
+    r.sans.append(san.kind == SubjectAltName::Kind::kDns ? "DNS:" : "IP:").append(san.value);
+  }
   r.not_before = t.not_before;
   r.not_after = t.not_after;
   unsigned char fp[SHA256_DIGEST_LENGTH];
