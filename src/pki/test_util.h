@@ -16,8 +16,10 @@ namespace mqttpki::testing {
 // TempDir is a fresh directory removed at the end of the test.
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "mqttpki-test-XXXXXX").string();
+  TempDir() : TempDir(std::filesystem::temp_directory_path().string()) {}
+  // A temporary directory inside |parent|.
+  explicit TempDir(const std::string& parent) {
+    std::string tmpl = (std::filesystem::path(parent) / "mqttpki-test-XXXXXX").string();
     char* p = ::mkdtemp(tmpl.data());
     EXPECT_NE(p, nullptr);
     path_ = tmpl;
