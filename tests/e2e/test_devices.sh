@@ -556,9 +556,10 @@ pending_empty() {
 }
 
 # SIGINT, folders
-NF=3000
+NF=6000
 FO=$T/fout
-interrupt INT 0.3 "$T/fint.out" sigint_caught -- --pki "$P" device issue --count $NF --prefix f- --out "$FO"
+# Interrupted once the first devices are committed (a fixed delay lets a fast machine finish the batch first).
+interrupt INT 0 "$T/fint.out" has_entry "$FO" f- -- --pki "$P" device issue --count $NF --prefix f- --out "$FO"
 check "SIGINT (folders): exit 130" test "$BG_RC" = 130 || note "output: $BG_OUT"
 note "SIGINT (folders): $(ls -A "$FO" 2>/dev/null | grep -c '^\.partial-') .partial-* folders left"
 OUT=$BG_OUT
