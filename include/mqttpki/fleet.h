@@ -44,8 +44,7 @@ struct DeviceSpec {
 struct DeviceCert {
   std::string id;
   std::string cert_der;
-  std::string cert_pem;
-  std::string chain_pem;  // cert_pem followed by the CA chain (the device CA; never the root)
+  std::string cert_pem;   // what the device sends is cert_pem, then DeviceIssuer::ca_chain_pem()
   Secret key_pem;         // PKCS#8 PEM; empty when the key came from a CSR
   Secret key_der;         // PKCS#8 DER
   CertRecord record;      // serial, subject, issuer, SANs, validity, fingerprint (paths and name: the caller's)
@@ -87,6 +86,8 @@ class DeviceIssuer {
   // ChainDerBytes is the DER size of the CA chain a device sends after its own certificate.
   size_t chain_der_bytes() const { return chain_der_bytes_; }
   size_t chain_certs() const { return chain_certs_; }
+  // ca_chain_pem is the CA chain a device sends after its own certificate (the device CA; never the root).
+  const std::string& ca_chain_pem() const;
 
  private:
   DeviceIssuer() = default;

@@ -409,6 +409,8 @@ struct DeviceIssuer::Worker::State {
 DeviceIssuer::Worker::Worker(const DeviceIssuer& issuer) : issuer_(issuer), state_(std::make_unique<State>()) {}
 DeviceIssuer::Worker::~Worker() = default;
 
+const std::string& DeviceIssuer::ca_chain_pem() const { return t_->chain_pem; }
+
 Result<std::unique_ptr<DeviceIssuer::Worker>> DeviceIssuer::NewWorker() const {
   std::unique_ptr<Worker> w(new Worker(*this));
   Worker::State& s = *w->state_;
@@ -614,7 +616,6 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
     Put(p, sig);
   }
   out.cert_pem = PemEncode(out.cert_der, "CERTIFICATE");
-  out.chain_pem = out.cert_pem + t.chain_pem;
 
   CertRecord& r = out.record;
   r.serial = Hex(serial, sizeof(serial), 0);

@@ -111,7 +111,7 @@ TEST_F(FleetTest, DeviceCertificateIsWhatIssueMakesForTheClientProfile) {
   EXPECT_EQ(d->record.not_before, expected.not_before);
   EXPECT_EQ(d->record.not_after, expected.not_after);
   EXPECT_EQ(d->record.profile, "client");
-  EXPECT_EQ(d->chain_pem, d->cert_pem + ca_.cert.ToPem());
+  EXPECT_EQ(issuer->ca_chain_pem(), ca_.cert.ToPem());
 }
 
 TEST_F(FleetTest, SerialsAscendWithTheOrdinalAndStayUnpredictable) {

@@ -88,10 +88,13 @@ bool AppendHeader(Buffer& out, std::string_view path, uint64_t size, unsigned mo
 
 void AppendPadding(Buffer& out, uint64_t size) { out.Grow(static_cast<size_t>(PaddedSize(size) - size)); }
 
-bool AppendFile(Buffer& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime) {
-  if (!AppendHeader(out, path, data.size(), mode, mtime, false)) return false;
+bool AppendFile(Buffer& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime,
+                std::string_view more) {
+  size_t size = data.size() + more.size();
+  if (!AppendHeader(out, path, size, mode, mtime, false)) return false;
   out.append(data);
-  AppendPadding(out, data.size());
+  out.append(more);
+  AppendPadding(out, size);
   return true;
 }
 

@@ -40,8 +40,9 @@ class Buffer {
 // AppendHeader appends the header of |path| (a file of |size| bytes, or a directory when |dir|).
 // Paths longer than 100 characters are split at a '/' into prefix and name; false when that cannot be done.
 bool AppendHeader(Buffer& out, std::string_view path, uint64_t size, unsigned mode, int64_t mtime, bool dir);
-// AppendFile appends header, |data| and the padding to a whole block.
-bool AppendFile(Buffer& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime);
+// AppendFile appends header, |data| (then |more|: a file in two pieces) and the padding to a whole block.
+bool AppendFile(Buffer& out, std::string_view path, std::string_view data, unsigned mode, int64_t mtime,
+                std::string_view more = {});
 // AppendPadding pads |size| bytes of data to a whole block.
 void AppendPadding(Buffer& out, uint64_t size);
 // The archive ends with two zero blocks.
