@@ -665,9 +665,10 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   // valid certificate from this CA (an earlier run of the batch) is skipped. Pass 1 notes the answer for every
   // device, in source order, in |done_bits| for pass 2.
   std::vector<bool> done_bits;
+  uint64_t in_this_archive = 0;  // finished devices the inventory records at options.archive
   auto check = [&](const std::string& id) -> Result<bool> {
     MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> records, store.ByName(id));
-    bool finished = false;
+    bool finished = false, here = false;
     for (const CertRecord& r : records) {
       if (r.profile != "client") {
         std::string where = source.Where();
@@ -675,8 +676,12 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
                                                 (r.profile == "server" ? "a server" : "a CA") +
                                                 " in this PKI; a device needs another id");
       }
-      if (r.ca == ca.name && r.status == CertStatus::kValid) finished = true;
+      if (r.ca == ca.name && r.status == CertStatus::kValid) {
+        finished = true;
+        here = here || (out.archive && r.cert_path == out.CertRef(id));
+      }
     }
+    if (here) ++in_this_archive;
     return finished;
   };
   std::vector<uint64_t> hashes;
@@ -779,11 +784,26 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
         (pst.st_mode & S_IWUSR) == 0) {
       ::chmod(partial.c_str(), 0600);
     }
+    bool partial_existed = ::lstat(partial.c_str(), &pst) == 0;
     archive_fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (archive_fd < 0) return IoErrno("create", partial, errno);
     uint64_t kept = 0;
     MQTTPKI_ASSIGN_OR_RETURN(uint64_t end, ScanArchive(archive_fd, partial, store, out, kept));
     result.resumed = kept;
+    // Devices of this batch that the inventory puts in this archive, but that neither the archive nor its partial
+    // holds: the archive was moved or deleted after the batch, or the partial was deleted or damaged. Skipping
+    // them would make an archive without them, so nothing is written, and the message says what happened.
+    if (in_this_archive > kept) {
+      close_archive();
+      if (!partial_existed) ::unlink(partial.c_str());
+      std::string where = partial_existed ? partial + " does not hold them" : "neither it nor " + partial + " exists";
+      return MakeError(ErrorCode::kInput,
+                       std::to_string(in_this_archive - kept) + " device(s) of this batch are recorded in the " +
+                           "inventory at " + options.archive + ", but " + where +
+                           ": nothing was written. If the archive was moved, this batch is done; if it was lost, so "
+                           "were those devices' keys: revoke them ('mqttpki revoke ID') and issue new ids, or give "
+                           "another --archive for the devices not yet issued.");
+    }
     // The archive is synced before each chunk's rows are committed, and a resume keeps only what the inventory
     // records: a commit lost to a power cut costs that chunk, nothing else. So commits need not wait for the
     // disk; the inventory is made durable (Checkpoint) before the archive gets its final name.

@@ -307,6 +307,43 @@ TEST_F(FleetTest, ArchiveBatchWithoutDirectIo) {
   ResumeArchive(*pki_, ca_, options_, shm / "batch.tar");
 }
 
+// Recorded devices that the archive no longer holds are not skipped silently: nothing is written, and the
+// message says what happened.
+TEST_F(FleetTest, ArchiveBatchRefusesToForgetRecordedDevices) {
+  std::string archive = dir_ / "lost.tar";
+  BatchOptions bo;
+  bo.archive = archive;
+  bo.jobs = 1;
+  bo.chunk = 16;
+  std::atomic<bool> stop{false};
+  auto source = CountSource("lost-", 1, 200);
+  Result<BatchResult> first = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, &stop,
+                                             [&stop](const BatchProgress& p) {
+                                               if (p.done >= 32) stop = true;
+                                             });
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(first->interrupted);
+  // The partial archive is deleted: its devices' keys with it.
+  std::filesystem::remove(archive + ".partial");
+  Result<BatchResult> again = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, nullptr, nullptr);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kInput);
+  EXPECT_NE(again.error().message.find(std::to_string(first->issued) + " device(s) of this batch are recorded in "
+                                       "the inventory at " + archive + ", but neither it nor " + archive +
+                                       ".partial exists: nothing was written"),
+            std::string::npos)
+      << again.error().message;
+  EXPECT_FALSE(std::filesystem::exists(archive + ".partial"));
+  EXPECT_FALSE(std::filesystem::exists(archive));
+
+  // Another archive takes the devices not issued yet.
+  bo.archive = dir_ / "rest.tar";
+  Result<BatchResult> rest = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, nullptr, nullptr);
+  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  EXPECT_EQ(rest->issued + first->issued, 200u);
+  EXPECT_EQ(rest->skipped, first->issued);
+}
+
 TEST_F(FleetTest, FolderBatchWritesWholeDevicesAndRefusesCaNames) {
   BatchOptions bo;
   bo.out_dir = dir_ / "devices";

@@ -501,6 +501,14 @@ check "rerun (archive): issued + skipped = $NBIG and skipped = the ${K1:-?} of t
 check "rerun (archive): big.tar mode 0400" mode_is "$BIG" 400
 check "rerun (archive): no big.tar.partial* or temporary files left" no_partials_near "$T" big.tar
 check "rerun (archive): $NBIG devices, no duplicates; manifest = certificates = inventory" archive_consistent "$BIG" big- $NBIG
+# The finished archive moved away and the same command run again: not an archive of no devices, but a refusal.
+mv "$BIG" "$T/big-moved.tar"
+expect_exit 3 "rerun after the archive was moved is refused" \
+    "$MQTTPKI" --pki "$P" device issue --count $NBIG --prefix big- --archive "$BIG"
+expect_out_contains "$NBIG device(s) of this batch are recorded in the inventory at $BIG, but neither it nor $BIG.partial exists: nothing was written. If the archive was moved, this batch is done" \
+    "archive moved: the message says which devices and what to do"
+check "archive moved: nothing written" bash -c '! ls "$1" "$1.partial" "$1.partial-manifest" 2>/dev/null' _ "$BIG"
+mv "$T/big-moved.tar" "$BIG"
 
 # SIGINT, then the rerun names the same archive another way (relative from \$T, then absolute)
 NSP=12000
