@@ -343,7 +343,7 @@ struct DeviceIssuer::Worker::State {
   // RefillKeys generates the next batch of P-256 key pairs into |keys|.
   //
   // The private keys are uniform in [1, n - 1] (n: the group order), as EC_KEY_generate_key makes them: 32 bytes
-  // from the private DRBG, drawn again in the rare case (2^-32) they are not below n - 1 and above 0; one DRBG call
+  // from the private DRBG, drawn again in the rare case (about 2^-32) that they are 0 or not below n; one DRBG call
   // serves the whole batch. The public points are computed as usual, converted to affine coordinates together (one
   // field inversion for the batch), and read out directly: EC_POINT_point2oct would invert each point's Z again,
   // which costs half as much as the scalar multiplication.
