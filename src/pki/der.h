@@ -18,17 +18,41 @@ inline constexpr uint8_t kUtcTime = 0x17;
 inline constexpr uint8_t kGeneralizedTime = 0x18;
 inline constexpr uint8_t kSequence = 0x30;
 
+// LengthSize is the number of octets of the definite-length DER length |len|.
+inline size_t LengthSize(size_t len) {
+  size_t n = 1;
+  if (len >= 0x80) {
+    for (size_t v = len; v > 0; v >>= 8) ++n;
+  }
+  return n;
+}
+
+// TlvSize is the size of a TLV with |len| octets of content.
+inline size_t TlvSize(size_t len) { return 1 + LengthSize(len) + len; }
+
+// PutLength writes the DER length |len| at |p| (LengthSize(len) octets) and returns its end.
+inline char* PutLength(char* p, size_t len) {
+  size_t n = LengthSize(len);
+  if (n == 1) {
+    *p = static_cast<char>(len);
+    return p + 1;
+  }
+  *p = static_cast<char>(0x80 | (n - 1));
+  for (size_t i = n - 1; i >= 1; --i, len >>= 8) p[i] = static_cast<char>(len & 0xff);
+  return p + n;
+}
+
+// PutHeader writes the tag and length of a TLV with |len| octets of content at |p| and returns its end: for
+// encoders that compute every size first and write once into a buffer of the right size.
+inline char* PutHeader(char* p, uint8_t tag, size_t len) {
+  *p++ = static_cast<char>(tag);
+  return PutLength(p, len);
+}
+
 // AppendLength appends a definite-length DER length.
 inline void AppendLength(std::string& out, size_t len) {
-  if (len < 0x80) {
-    out.push_back(static_cast<char>(len));
-    return;
-  }
-  char buf[sizeof(size_t)];
-  int n = 0;
-  for (size_t v = len; v > 0; v >>= 8) buf[n++] = static_cast<char>(v & 0xff);
-  out.push_back(static_cast<char>(0x80 | n));
-  while (n > 0) out.push_back(buf[--n]);
+  char buf[1 + sizeof(size_t)];
+  out.append(buf, static_cast<size_t>(PutLength(buf, len) - buf));
 }
 
 // Append appends tag, length and |content|.

@@ -33,6 +33,8 @@ namespace mqttpki {
 namespace {
 
 using der::Append;
+using der::PutHeader;
+using der::TlvSize;
 
 // DER of the constant parts.
 constexpr unsigned char kVersion3[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
@@ -102,30 +104,6 @@ void Sha256(const unsigned char* data, size_t len, unsigned char* md) {
   SHA256_Init(&c);
   SHA256_Update(&c, data, len);
   SHA256_Final(md, &c);
-}
-
-// TlvSize is the size of a DER TLV with |len| bytes of content (lengths below 16 MB).
-constexpr size_t TlvSize(size_t len) { return 1 + (len < 0x80 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : 4) + len; }
-
-// PutHeader writes the tag and length of a TLV with |len| bytes of content at |p| and returns its end.
-char* PutHeader(char* p, uint8_t tag, size_t len) {
-  *p++ = static_cast<char>(tag);
-  if (len < 0x80) {
-    *p++ = static_cast<char>(len);
-  } else if (len < 0x100) {
-    *p++ = static_cast<char>(0x81);
-    *p++ = static_cast<char>(len);
-  } else if (len < 0x10000) {
-    *p++ = static_cast<char>(0x82);
-    *p++ = static_cast<char>(len >> 8);
-    *p++ = static_cast<char>(len & 0xff);
-  } else {
-    *p++ = static_cast<char>(0x83);
-    *p++ = static_cast<char>(len >> 16);
-    *p++ = static_cast<char>((len >> 8) & 0xff);
-    *p++ = static_cast<char>(len & 0xff);
-  }
-  return p;
 }
 
 char* Put(char* p, std::string_view s) {
@@ -516,8 +494,10 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   SHA1_Init(&sha1);
   SHA1_Update(&sha1, pub_bits.data(), pub_bits.size());
   SHA1_Final(ski, &sha1);
-  const size_t ski_ext = TlvSize(sizeof(kOidSki) + TlvSize(TlvSize(sizeof(ski))));
-  const size_t san_ext = sans.empty() ? 0 : TlvSize(sizeof(kOidSan) + TlvSize(TlvSize(names.size())));
+  const size_t ski_content = sizeof(kOidSki) + TlvSize(TlvSize(sizeof(ski)));
+  const size_t san_content = sizeof(kOidSan) + TlvSize(TlvSize(names.size()));
+  const size_t ski_ext = TlvSize(ski_content);
+  const size_t san_ext = sans.empty() ? 0 : TlvSize(san_content);
   const size_t exts = sizeof(kClientExtensions) + ski_ext + t.aki_ext.size() + san_ext;
   const size_t cn_atv = sizeof(kOidCn) + TlvSize(spec.id.size());
   const size_t subject = t.subject_prefix.size() + TlvSize(TlvSize(cn_atv));
@@ -545,14 +525,14 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
     p = PutHeader(p, 0xa3, TlvSize(exts));
     p = PutHeader(p, der::kSequence, exts);
     p = Put(p, Bytes(kClientExtensions));
-    p = PutHeader(p, der::kSequence, ski_ext - 2);
+    p = PutHeader(p, der::kSequence, ski_content);
     p = Put(p, Bytes(kOidSki));
     p = PutHeader(p, der::kOctetString, TlvSize(sizeof(ski)));
     p = PutHeader(p, der::kOctetString, sizeof(ski));
     p = Put(p, Bytes(ski));
     p = Put(p, t.aki_ext);
     if (!sans.empty()) {
-      p = PutHeader(p, der::kSequence, sizeof(kOidSan) + TlvSize(TlvSize(names.size())));
+      p = PutHeader(p, der::kSequence, san_content);
       p = Put(p, Bytes(kOidSan));
       p = PutHeader(p, der::kOctetString, TlvSize(names.size()));
       p = PutHeader(p, der::kSequence, names.size());

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ossl/ptr.h"
+#include "pki/der.h"
 #include "pki/tar.h"
 #include "pki/test_util.h"
 
@@ -192,6 +193,22 @@ TEST(DeviceCsvTest, ParsesIdsSansCommentsAndHeader) {
     Result<bool> r = ParseDeviceCsvLine(bad, false, spec);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kInput) << bad;
+  }
+}
+
+TEST(DerTest, LengthsAreMinimalAndSizesAgree) {
+  const std::vector<std::pair<size_t, std::string>> cases = {
+      {0, std::string("\x00", 1)}, {127, "\x7f"}, {128, "\x81\x80"}, {255, "\x81\xff"},
+      {256, std::string("\x82\x01\x00", 3)}, {65535, "\x82\xff\xff"}, {65536, std::string("\x83\x01\x00\x00", 4)},
+      {16777216, std::string("\x84\x01\x00\x00\x00", 5)}};
+  for (const auto& [len, want] : cases) {
+    std::string got;
+    der::AppendLength(got, len);
+    EXPECT_EQ(got, want) << len;
+    EXPECT_EQ(der::LengthSize(len), want.size()) << len;
+    EXPECT_EQ(der::TlvSize(len), 1 + want.size() + len) << len;
+    char buf[16];
+    EXPECT_EQ(std::string(buf, der::PutHeader(buf, der::kSequence, len)), "\x30" + want) << len;
   }
 }
 
