@@ -23,6 +23,8 @@ std::string PemFingerprint(std::string_view pem);
 
 // FormatTime renders seconds since the epoch as "2026-11-25 16:29:52 UTC".
 std::string FormatTime(int64_t t);
+// FormatTimeIso renders it as ISO 8601 in UTC, "2026-11-25T16:29:52Z" (manifests, machine-read output).
+std::string FormatTimeIso(int64_t t);
 
 // Certificate shares one OpenSSL X509 (copies take a reference).
 class Certificate {

@@ -109,14 +109,21 @@ int64_t Asn1TimeToUnix(const ASN1_TIME* t) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-std::string FormatTime(int64_t t) {
+namespace {
+
+std::string FormatUtc(int64_t t, const char* format) {
   time_t tt = static_cast<time_t>(t);
   struct tm tm = {};
   gmtime_r(&tt, &tm);
   char buf[64];
-  strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  strftime(buf, sizeof(buf), format, &tm);
   return buf;
 }
+
+}  // namespace
+
+std::string FormatTime(int64_t t) { return FormatUtc(t, "%Y-%m-%d %H:%M:%S UTC"); }
+std::string FormatTimeIso(int64_t t) { return FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 const EVP_MD* DigestFor(const EVP_PKEY* signing_key) {
   if (EVP_PKEY_get_base_id(signing_key) == EVP_PKEY_EC && EVP_PKEY_get_bits(signing_key) >= 384) {

@@ -296,23 +296,20 @@ struct Output {
   bool der = false, c_header = false;
   int64_t mtime = 0;
 
-  std::string CertRef(const std::string& id) const {
-    return archive ? archive_rel + ":" + id + "/" + id + ".cert.pem" : dir_ref + "/" + id + "/" + id + ".cert.pem";
+  // Ref is how the inventory names device |id|'s file ID|suffix|: ARCHIVE:ID/ID.x, or OUT/ID/ID.x.
+  std::string Ref(const std::string& id, const char* suffix) const {
+    const std::string& where = archive ? archive_rel : dir_ref;
+    std::string ref;
+    ref.reserve(where.size() + 2 * id.size() + 16);
+    ref.append(where).append(archive ? ":" : "/").append(id).append("/").append(id).append(suffix);
+    return ref;
   }
+  std::string CertRef(const std::string& id) const { return Ref(id, ".cert.pem"); }
 };
-
-std::string IsoTime(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm = {};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 constexpr const char* kManifestHeader = "id,serial,sha256,not_after\n";
 
-// AppendManifestLine appends a device's line of manifest.csv; |not_after| is IsoTime(r.not_after).
+// AppendManifestLine appends a device's line of manifest.csv; |not_after| is FormatTimeIso(r.not_after).
 void AppendManifestLine(std::string& out, const CertRecord& r, std::string_view not_after) {
   out.append(r.name).append(",").append(r.serial).append(",").append(r.sha256).append(",");
   out.append(not_after).append("\n");
@@ -357,7 +354,7 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
   std::string header, path, chain;
   if (out.archive) c.tar.reserve(c.specs.size() * (out.der || out.c_header ? 9000 : 5120));
   // Every device of a batch ends on the same day (Issue clamps them all alike).
-  const std::string not_after = IsoTime(issuer.not_after());
+  const std::string not_after = FormatTimeIso(issuer.not_after());
   c.records.reserve(c.specs.size());
   c.manifest.reserve(c.specs.size() * 160);
   for (const DeviceSpec& spec : c.specs) {
@@ -393,14 +390,9 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
       files[n++] = {".chain.pem", chain, 0644, {}};
     }
     CertRecord& rec = c.records.emplace_back(std::move(d.record));
-    // The inventory's references: ARCHIVE:ID/ID.x or OUT/ID/ID.x.
-    const std::string& where = out.archive ? out.archive_rel : out.dir_ref;
-    std::string base;
-    base.reserve(where.size() + 2 * id.size() + 14);
-    base.append(where).append(out.archive ? ":" : "/").append(id).append("/").append(id);
-    rec.cert_path = base + ".cert.pem";
-    if (!d.key_pem.empty()) rec.key_path = base + ".key.pem";
-    rec.chain_path = std::move(base.append(".chain.pem"));
+    rec.cert_path = out.CertRef(id);
+    if (!d.key_pem.empty()) rec.key_path = out.Ref(id, ".key.pem");
+    rec.chain_path = out.Ref(id, ".chain.pem");
     rec.recorded_at = now;
     if (out.archive) {
       for (size_t i = 0; i < n; ++i) {
@@ -506,7 +498,7 @@ Status WriteManifestLines(Store& store, const Output& out, std::FILE* csv) {
     MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(id));
     if (!r || r->cert_path != out.CertRef(id)) continue;
     std::string line;
-    AppendManifestLine(line, *r, IsoTime(r->not_after));
+    AppendManifestLine(line, *r, FormatTimeIso(r->not_after));
     std::fputs(line.c_str(), csv);
   }
   if (std::ferror(csv)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
