@@ -236,6 +236,17 @@ same_cert() { # A B: first certificates of A and B are the same
     local a b; a=$(fingerprint "$1"); b=$(fingerprint "$2")
     [ -n "$a" ] && [ "$a" = "$b" ]
 }
+# chain_is CHAIN CERT...: CHAIN holds exactly CERT... in that order
+chain_is() {
+    local ch=$1 i=1 n c; shift
+    rm -f "$T"/chain-is-*.pem
+    n=$(split_pem "$ch" "$T/chain-is-")
+    [ "$n" = $# ] || { echo "$ch has $n certificates, expected $#"; return 1; }
+    for c in "$@"; do
+        same_cert "$T/chain-is-$i.pem" "$c" || { echo "certificate $i of $ch is not $c"; return 1; }
+        i=$((i + 1))
+    done
+}
 subject_of() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>/dev/null | sed 's/^subject=//'; }
 issuer_of() { openssl x509 -in "$1" -noout -issuer -nameopt RFC2253 2>/dev/null | sed 's/^issuer=//'; }
 # subject_has CERT RDN: e.g. subject_has c.pem "CN=mqtt.example.com"

@@ -21,17 +21,6 @@ files_are() {
     [ "$want" = "$got" ] && return 0
     echo "$d holds [$(paste -sd' ' <<<"$got")], expected [$(paste -sd' ' <<<"$want")]"; return 1
 }
-# chain_is CHAIN CERT...: CHAIN holds exactly CERT... in that order
-chain_is() {
-    local ch=$1 i=1 n c; shift
-    rm -f "$T"/chain-is-*.pem
-    n=$(split_pem "$ch" "$T/chain-is-")
-    [ "$n" = $# ] || { echo "$ch has $n certificates, expected $#"; return 1; }
-    for c in "$@"; do
-        same_cert "$T/chain-is-$i.pem" "$c" || { echo "certificate $i of $ch is not $c"; return 1; }
-        i=$((i + 1))
-    done
-}
 # ossl_client_ok ROOT CA CERT: strict verification as a TLS client certificate, "CERT: OK"
 ossl_client_ok() {
     local o rc; o=$(openssl verify -x509_strict -purpose sslclient -CAfile "$1" -untrusted "$2" "$3" 2>&1); rc=$?

@@ -40,16 +40,6 @@ valid_row_is_file() {
     [ "$got" = "$(fp_colon "$3")" ] && return 0
     echo "valid row(s) of $2: [$got]; $3 on disk: $(fp_colon "$3")"; return 1
 }
-chain_is() { # CHAIN CERT...: exactly these certificates in this order
-    local ch=$1 i=1 n c; shift
-    rm -f "$T"/chain-is-*.pem
-    n=$(split_pem "$ch" "$T/chain-is-")
-    [ "$n" = $# ] || { echo "$ch has $n certificates, expected $#"; return 1; }
-    for c in "$@"; do
-        same_cert "$T/chain-is-$i.pem" "$c" || { echo "certificate $i of $ch is not $c"; return 1; }
-        i=$((i + 1))
-    done
-}
 # plain_verify BUNDLE CHAIN HOST: openssl verify, not strict (the tutorial's root has no keyUsage)
 plain_verify() { openssl verify -purpose sslserver -CAfile "$1" -untrusted "$2" -verify_hostname "$3" "$2"; }
 # strict_rejects_ku BUNDLE CHAIN: openssl -x509_strict rejects it because a CA has no keyUsage

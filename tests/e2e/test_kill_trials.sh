@@ -631,6 +631,19 @@ A_KILLED=0 A_MID=0 A_DONE=0 A_START=0 A_ROUNDS=0 A_TMP=0 A_OTHER=0 A_STUCK=0 ARC
 F_STUCK=0 F_KILLED=0 F_MID=0 F_DONE=0 F_START=0 F_ROUNDS=0 F_TMP=0 F_JOURNAL=0 F_JOURNAL_ONLY=0 F_PARTIAL=0
 S_KILLED=0 S_MID=0 S_DONE=0 S_START=0 S_JOURNAL=0 S_TMP_TRIALS=0 S_TMP_KEPT=0 S_PARTIAL=0 S_TMP_END=0
 
+# batch_ms COUNT OUTPUT...: milliseconds (at least 1) a copy of the template PKI takes to issue COUNT devices into
+# OUTPUT (--archive c.tar or --out d): the calibration of the kill windows on this machine, now
+batch_ms() {
+    local count=$1 c=$T/calibrate t0 t1 ms; shift
+    mkdir -p "$c"; cp -a "$TPL" "$c/pki"
+    t0=$(date +%s%N)
+    (cd "$c" && "$MQTTPKI" --pki pki device issue --count "$count" --prefix c- "$@") </dev/null >/dev/null 2>&1
+    t1=$(date +%s%N)
+    rm -rf "$c"
+    ms=$(( (t1 - t0) / 1000000 )); [ "$ms" -gt 0 ] || ms=1
+    echo "$ms"
+}
+
 # === 1. archive batches =========================================================================================
 mode_archive() {
     if [ -n "${KILL_ARCHIVE_N:-}" ]; then
@@ -638,16 +651,11 @@ mode_archive() {
     else
         # calibration: a batch of 8000 on this machine now, scaled to about 0.8 s, so that a kill at 0-600 ms lands
         # mid-batch in most first runs and, with what is left, in some of the resumed ones
-        C=$T/calibrate; mkdir -p "$C"; cp -a "$TPL" "$C/pki"
-        t0=$(date +%s%N)
-        (cd "$C" && "$MQTTPKI" --pki pki device issue --count 8000 --prefix c- --archive c.tar) </dev/null >/dev/null 2>&1
-        t1=$(date +%s%N)
-        ms=$(( (t1 - t0) / 1000000 )); [ "$ms" -gt 0 ] || ms=1
+        ms=$(batch_ms 8000 --archive c.tar)
         ARCHIVE_N=$(( 8000 * 800 / ms / 1000 * 1000 ))
         [ "$ARCHIVE_N" -lt 4000 ] && ARCHIVE_N=4000
         [ "$ARCHIVE_N" -gt 20000 ] && ARCHIVE_N=20000
         note "calibration: 8000 devices into an archive in $ms ms"
-        rm -rf "$C"
     fi
     note "archive mode: N=$ARCHIVE_N devices, $TRIALS kills at 0-600 ms, $ROUND kills per round, then a completing run"
 
@@ -749,16 +757,11 @@ mode_folder() {
     else
         # 0-400 ms covers a batch of 2000 folders on an idle machine; where creating files is slower (a busy disk),
         # the window grows to 90% of the batch's estimated time (a tenth of it, timed), at most 2 s
-        C=$T/calibrate; mkdir -p "$C"; cp -a "$TPL" "$C/pki"
-        t0=$(date +%s%N)
-        (cd "$C" && "$MQTTPKI" --pki pki device issue --count $((FOLDER_N / 10)) --prefix c- --out d) </dev/null >/dev/null 2>&1
-        t1=$(date +%s%N)
-        ms=$(( (t1 - t0) / 1000000 ))
+        ms=$(batch_ms $((FOLDER_N / 10)) --out d)
         FOLDER_MS=$(( ms * 9 ))
         [ "$FOLDER_MS" -lt 400 ] && FOLDER_MS=400
         [ "$FOLDER_MS" -gt 2000 ] && FOLDER_MS=2000
         note "calibration: $((FOLDER_N / 10)) device folders in $ms ms"
-        rm -rf "$C"
     fi
     note "folder mode: N=$FOLDER_N devices, $TRIALS kills at 0-$FOLDER_MS ms, $FOLDER_ROUND kills per round, then a completing run"
     trial=0

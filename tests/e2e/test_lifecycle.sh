@@ -98,17 +98,6 @@ certtool_crl_good() {
     if [ $rc -eq 0 ] && grep -q 'Chain verification output: Verified' <<<"$o"; then return 0; fi
     echo "certtool exit $rc:"; tail -n 6 <<<"$o"; return 1
 }
-# chain_is CHAIN CERT...: CHAIN holds exactly CERT... in that order
-chain_is() {
-    local ch=$1 i=1 n c; shift
-    rm -f "$T"/chain-is-*.pem
-    n=$(split_pem "$ch" "$T/chain-is-")
-    [ "$n" = $# ] || { echo "$ch has $n certificates, expected $#"; return 1; }
-    for c in "$@"; do
-        same_cert "$T/chain-is-$i.pem" "$c" || { echo "certificate $i of $ch is not $c"; return 1; }
-        i=$((i + 1))
-    done
-}
 
 # --- the PKI ---------------------------------------------------------------------------------------------------
 P=$T/pki
