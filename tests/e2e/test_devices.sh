@@ -123,6 +123,18 @@ verify_all() {
     [ "$ok" = "$4" ] && [ "$notok" = 0 ] && return 0
     echo "$ok OK lines (expected $4), $notok other lines:"; grep -v ': OK$' <<<"$out" | head -n 10; return 1
 }
+# keys_ok DIR N: DIR holds N device folders whose ID.key.pem passes openssl pkey -check (on the curve, private and
+# public halves agree) and holds the public key of ID.cert.pem
+keys_ok() {
+    local n=0 bad=() k
+    for k in "$1"/*/*.key.pem; do
+        n=$((n + 1))
+        openssl pkey -in "$k" -check -noout 2>&1 | grep -q 'Key is valid' || bad+=("${k##*/}: pkey -check")
+        pubkeys_match "${k%.key.pem}.cert.pem" "$k" >/dev/null || bad+=("${k##*/}: not its certificate's key")
+    done
+    [ "$n" = "$2" ] && [ ${#bad[@]} -eq 0 ] && return 0
+    echo "$n keys (expected $2), ${#bad[@]} bad: ${bad[*]:0:5}"; return 1
+}
 # tar_devices TAR -> the device folders of TAR, sorted and unique
 tar_devices() { tar -tf "$1" | awk -F/ 'NF > 1 { print $1 }' | sort -u; }
 # tar_layout_ok TAR N: N device folders, each exactly ID/ID.{key,cert,chain}.pem (no entry twice), plus
@@ -405,8 +417,9 @@ for j in 1 2; do
         "$MQTTPKI" --pki "$P" device issue --count 300 --prefix "j$j-" --jobs "$j" --archive "$T/j$j.tar"
     check "--jobs $j: tar holds 300 complete device folders" tar_layout_ok "$T/j$j.tar" 300
     mkdir -p "$T/j$j"
-    tar -xf "$T/j$j.tar" -C "$T/j$j" --wildcards '*.cert.pem' manifest.csv
+    tar -xf "$T/j$j.tar" -C "$T/j$j" --wildcards '*.cert.pem' '*.key.pem' manifest.csv
     check "--jobs $j: 300 certificates verify -purpose sslclient" verify_all "$ROOT" "$DCA" "$T/j$j" 300
+    check "--jobs $j: 300 keys pass openssl pkey -check and each is its certificate's key" keys_ok "$T/j$j" 300
     check "--jobs $j: inventory (name, serial) = manifest" \
         same_lists inventory "$(db_ids_serials "$DB" "j$j-%")" manifest "$(manifest_ids_serials "$T/j$j/manifest.csv")"
     check "--jobs $j: 300 different serials" bash -c "tail -n +2 '$T/j$j/manifest.csv' | cut -d, -f2 | sort | uniq -d | grep -q . && exit 1 || [ \$(tail -n +2 '$T/j$j/manifest.csv' | wc -l) = 300 ]"
