@@ -249,6 +249,15 @@ TEST(TarTest, HeadersRoundTripAndLongNamesSplit) {
   EXPECT_FALSE(tar::ParseHeader(std::string(tar::kBlock, '\0'), e));
 }
 
+// RunUntil runs a batch and asks it to stop (as Ctrl-C does) once |after| devices are committed.
+Result<BatchResult> RunUntil(const PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Options& options,
+                             DeviceSource& source, const BatchOptions& bo, uint64_t after) {
+  std::atomic<bool> stop{false};
+  return RunDeviceBatch(pki, ca, options, source, bo, kNow, &stop, [&stop, after](const BatchProgress& p) {
+    if (p.done >= after) stop = true;
+  });
+}
+
 // ResumeArchive interrupts a batch into |archive|, resumes it, and checks what the archive holds.
 void ResumeArchive(PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Options& options,
                    const std::string& archive) {
@@ -257,12 +266,8 @@ void ResumeArchive(PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Option
   bo.jobs = 2;
   bo.chunk = 16;
   // Stop after the first chunks.
-  std::atomic<bool> stop{false};
   auto source = CountSource("dev-", 1, 500);
-  Result<BatchResult> first = RunDeviceBatch(pki, ca, options, *source, bo, kNow, &stop,
-                                             [&stop](const BatchProgress& p) {
-                                               if (p.done >= 64) stop = true;
-                                             });
+  Result<BatchResult> first = RunUntil(pki, ca, options, *source, bo, 64);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_TRUE(first->interrupted);
   EXPECT_GE(first->issued, 64u);
@@ -270,8 +275,7 @@ void ResumeArchive(PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Option
   EXPECT_TRUE(std::filesystem::exists(archive + ".partial"));
   EXPECT_FALSE(std::filesystem::exists(archive));
 
-  stop = false;
-  Result<BatchResult> second = RunDeviceBatch(pki, ca, options, *source, bo, kNow, &stop, nullptr);
+  Result<BatchResult> second = RunDeviceBatch(pki, ca, options, *source, bo, kNow, nullptr, nullptr);
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_FALSE(second->interrupted);
   EXPECT_EQ(second->skipped, first->issued);
@@ -332,12 +336,8 @@ TEST_F(FleetTest, ArchiveBatchRefusesToForgetRecordedDevices) {
   bo.archive = archive;
   bo.jobs = 1;
   bo.chunk = 16;
-  std::atomic<bool> stop{false};
   auto source = CountSource("lost-", 1, 200);
-  Result<BatchResult> first = RunDeviceBatch(*pki_, ca_, options_, *source, bo, kNow, &stop,
-                                             [&stop](const BatchProgress& p) {
-                                               if (p.done >= 32) stop = true;
-                                             });
+  Result<BatchResult> first = RunUntil(*pki_, ca_, options_, *source, bo, 32);
   ASSERT_TRUE(first.ok()) << first.error().message;
   ASSERT_TRUE(first->interrupted);
   // The partial archive is deleted: its devices' keys with it.
