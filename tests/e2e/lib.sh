@@ -119,6 +119,18 @@ $OUT_STDERR"
 }
 
 # run_mq ARGS...: run mqttpki, keep all output for later "never printed" checks, no pass/fail recorded.
+# start_sub OUT CMD...: runs the subscriber command CMD (mosquitto_sub -d ..., line-buffered) in the background
+# with its output in OUT, and returns once it has its SUBACK, has exited, or 5 s have passed; SUB_PID is its PID
+start_sub() {
+    local out=$1 i; shift
+    "$@" >"$out" 2>&1 </dev/null &
+    SUB_PID=$!
+    for ((i = 0; i < 50; i++)); do
+        grep -q 'received SUBACK' "$out" && break
+        kill -0 "$SUB_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+}
 run_mq() {
     _run "$MQTTPKI" "$@" >"$_LIB/stdout" 2>"$_LIB/stderr"; RC=$?
     OUT_STDOUT=$(cat "$_LIB/stdout"); OUT_STDERR=$(cat "$_LIB/stderr")

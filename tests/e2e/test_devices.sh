@@ -824,17 +824,12 @@ pub_dev() { pub_as "$EX/$1/$1.chain.pem" "$EX/$1/$1.key.pem" "fleet/$1/hello" "h
 # acl_roundtrip: dev-000001 subscribes to fleet/dev-000001/t; dev-000003 publishes there (denied by the ACL),
 # then dev-000001 does; the subscriber's one message must be dev-000001's
 acl_roundtrip() {
-    local sub_out sub_pid i rc_sub
+    local sub_out sub_pid rc_sub
     sub_out=$(mktemp "$T/sub.XXXXXX")
-    timeout -k 2 15 stdbuf -oL mosquitto_sub -d -h localhost -p "$PORT" --cafile "$BUNDLE" \
+    start_sub "$sub_out" timeout -k 2 15 stdbuf -oL mosquitto_sub -d -h localhost -p "$PORT" --cafile "$BUNDLE" \
         --cert "$EX/dev-000001/dev-000001.chain.pem" --key "$EX/dev-000001/dev-000001.key.pem" \
-        -t fleet/dev-000001/t -C 1 -W 8 >"$sub_out" 2>&1 </dev/null &
-    sub_pid=$!
-    for ((i = 0; i < 50; i++)); do
-        grep -q 'received SUBACK' "$sub_out" && break
-        kill -0 "$sub_pid" 2>/dev/null || break
-        sleep 0.1
-    done
+        -t fleet/dev-000001/t -C 1 -W 8
+    sub_pid=$SUB_PID
     pub_as "$EX/dev-000003/dev-000003.chain.pem" "$EX/dev-000003/dev-000003.key.pem" fleet/dev-000001/t "intruder dev-000003" >/dev/null
     pub_as "$EX/dev-000001/dev-000001.chain.pem" "$EX/dev-000001/dev-000001.key.pem" fleet/dev-000001/t "owner dev-000001" >/dev/null
     wait "$sub_pid"; rc_sub=$?

@@ -70,16 +70,11 @@ done
 # the subscriber has its SUBACK (stdbuf: mosquitto_sub's -d lines are block-buffered into a file).
 roundtrip() {
     local v=$1 host=$2 port=$3 ca=$4; shift 4
-    local topic="e2e/$RANDOM$RANDOM" msg="hello $RANDOM-$RANDOM over TLS $v" sub_out sub_pid i rc_pub rc_sub
+    local topic="e2e/$RANDOM$RANDOM" msg="hello $RANDOM-$RANDOM over TLS $v" sub_out sub_pid rc_pub rc_sub
     sub_out=$(mktemp "$T/sub.XXXXXX")
-    OPENSSL_CONF=$T/pin-tls$v.cnf timeout -k 2 10 stdbuf -oL mosquitto_sub -d -h "$host" -p "$port" --cafile "$ca" \
-        --tls-version "tlsv$v" -t "$topic" -C 1 -W 5 "$@" >"$sub_out" 2>&1 </dev/null &
-    sub_pid=$!
-    for ((i = 0; i < 50; i++)); do
-        grep -q 'received SUBACK' "$sub_out" && break
-        kill -0 "$sub_pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    start_sub "$sub_out" env OPENSSL_CONF="$T/pin-tls$v.cnf" timeout -k 2 10 stdbuf -oL mosquitto_sub -d -h "$host" \
+        -p "$port" --cafile "$ca" --tls-version "tlsv$v" -t "$topic" -C 1 -W 5 "$@"
+    sub_pid=$SUB_PID
     OPENSSL_CONF=$T/pin-tls$v.cnf timeout -k 2 10 mosquitto_pub -h "$host" -p "$port" --cafile "$ca" \
         --tls-version "tlsv$v" -t "$topic" -m "$msg" "$@" </dev/null 2>&1
     rc_pub=$?
