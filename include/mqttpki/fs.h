@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,8 @@ class FileSystem {
   // WriteNewFile creates |path| (which must not exist), writes |data| and leaves it with |mode|; SyncFiles makes
   // it durable. The file is created 0600 and only then changed to |mode|, so a key is never readable by others.
   virtual Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) = 0;
-  // Sync makes |paths| (files, or directories after renames in them) durable: fsync for one or two, one syncfs of
-  // their filesystem for more (a single journal commit instead of one per path). All paths are on one filesystem.
+  // Sync makes |paths| (files, or directories after renames in them) durable: fsync for one or two, one syncfs per
+  // filesystem they are on for more (a single journal commit instead of one per path).
   virtual Status Sync(const std::vector<std::string>& paths) = 0;
   // Rename moves |from| to |to|; with |replace| false it fails with kExists when |to| exists (atomically).
   virtual Status Rename(const std::string& from, const std::string& to, bool replace) = 0;
@@ -47,6 +48,10 @@ FileSystem& RealFileSystem();
 // created when the command commits). It checks the real file system, whatever FileSystem a caller uses.
 Status CheckWritableDir(const std::string& dir, const std::string& what);
 
+// ProcessAlive says whether process |pid| exists (it may be another user's): the owner of a temporary file, a
+// journal or a commit record is still at work on it.
+bool ProcessAlive(int64_t pid);
+
 // kMaxInputBytes bounds every file we parse (certificates, CSRs, keys, bundles).
 inline constexpr size_t kMaxInputBytes = 4 * 1024 * 1024;
 
@@ -54,6 +59,13 @@ inline constexpr size_t kMaxInputBytes = 4 * 1024 * 1024;
 // then all synced to disk, then renamed into place, then the directories synced. If anything fails, or the transaction is
 // destroyed uncommitted, every file it wrote is removed, every file it replaced is restored and every directory
 // it created is removed: a failed command leaves the disk as it found it.
+//
+// A crash (SIGKILL, power loss) cannot undo anything. With a commit log (SetCommitLog), a commit of several files
+// is atomic across a crash as well: its record in the log names every temporary file and where it goes; it is
+// marked committed once all of them are on disk, before the first rename. RecoverCommits, run by the next command,
+// finishes the renames of a committed record whose process died, and removes the temporary files and new
+// directories of one that was not committed yet. Without a log, a crash between two renames leaves some of the
+// files in place.
 class FileTransaction {
  public:
   // With |force| false, staging a path that exists fails with kExists; with |force| true it is replaced.
@@ -71,7 +83,10 @@ class FileTransaction {
   Status StageFirst(const std::string& path, std::string data, mode_t mode);
   // Check fails with kExists when |path| exists and force is off: a cheap test before expensive work.
   Status Check(const std::string& path);
+  // SetCommitLog makes Commit record itself in directory |dir| (created if need be), see above.
+  void SetCommitLog(std::string dir) { log_dir_ = std::move(dir); }
   // Commit writes every staged file. On failure nothing staged remains on disk and the error says what failed.
+  // With a commit log, it first recovers the commits that killed processes left there.
   Status Commit();
 
   // StagedPaths lists the staged paths in staging order.
@@ -89,14 +104,23 @@ class FileTransaction {
     bool placed = false; // renamed into |path|
   };
   Status EnsureDir(const std::string& dir);
+  Status WriteRecord();
   void Rollback();
 
   FileSystem& fs_;
   bool force_;
+  std::string log_dir_;
+  std::string record_;  // the commit record (prepared, then committed), while it exists
   bool committed_ = false;
   std::vector<Entry> entries_;
   std::vector<std::string> created_dirs_;
 };
+
+// RecoverCommits completes or undoes the commits recorded in log |dir| (FileTransaction::SetCommitLog) whose
+// process is gone: a committed one gets every file still in a temporary put in place, one that was only prepared
+// loses its temporary files and the directories it created. Records of live processes are left to them. An
+// unreadable committed record is an error naming it: the files it covers may be incomplete.
+Status RecoverCommits(FileSystem& fs, const std::string& dir);
 
 }  // namespace mqttpki
 

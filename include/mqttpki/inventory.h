@@ -66,7 +66,8 @@ class Inventory {
 };
 
 // CommitWithInventory commits |tx| and applies |change| to the inventory, under the protocol above. With an empty
-// change it is tx.Commit().
+// change it is tx.Commit(). Either way the commit is logged in PKI_DIR/.pending (FileTransaction::SetCommitLog), so
+// that a crash between its renames is completed by the next command (Inventory::Open, or the next commit).
 Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now);
 
 // StageJournal stages the journal of |change| in |tx|, ahead of every other file (the first half of

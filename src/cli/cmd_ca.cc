@@ -60,7 +60,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           Report report;
                           SubjectDefaults d{*org, *country, *ou};
                           MQTTPKI_TRY(pki.Init(d, tx, report));
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           return ReportOutput(report, "Initialized PKI directory " + pki.root() + ":");
                         }});
   }
@@ -170,7 +170,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                             intermediates.push_back(inter);
                           }
                           MQTTPKI_TRY(pki.WriteBundle(root, intermediates, tx, report));
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           if (report.files.empty()) {
                             Output out;
                             out.text = pki.BundlePath() + " is up to date.\n";

@@ -111,7 +111,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       FileTransaction tx(pki.fs(), f->force);
       Report report;
       MQTTPKI_ASSIGN_OR_RETURN(std::string instructions, Deploy(m, o, tx, report));
-      MQTTPKI_TRY(tx.Commit());
+      MQTTPKI_TRY(CommitAll(ctx, tx, report));
       Output out = ReportOutput(
           report, "Deployed '" + f->name + "' for " + BrokerName(o.broker) + " in " + Printable(o.out_dir) + ":");
       out.text += instructions;
@@ -160,7 +160,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       FileTransaction tx(pki.fs(), *force);
       Report report;
       MQTTPKI_TRY(ExportDevice(certs, fs, TrimSlash(*out_dir), tx, report));
-      MQTTPKI_TRY(tx.Commit());
+      MQTTPKI_TRY(CommitAll(ctx, tx, report));
       Output out = ReportOutput(report, "Exported the device trust bundle (" + std::to_string(certs.size()) +
                                             " certificate" + (certs.size() > 1 ? "s" : "") + "):");
       return out;

@@ -153,7 +153,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           o.key_pass = &key_pass;
                           Report report;
                           MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest req, pki.CreateCsr(*name, o, tx, report));
-                          MQTTPKI_TRY(tx.Commit());
+                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
                           Output out = ReportOutput(report, "Created key and CSR for '" + req.Subject() + "' (" +
                                                                 req.KeyDescription() + ") with " + SanList(req.Sans()) +
                                                                 ":");

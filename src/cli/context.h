@@ -95,6 +95,7 @@ Status CheckInventory(const Context& ctx);
 // CheckIssuer refuses a CA that the inventory says is revoked: it must not issue any more.
 Status CheckIssuer(const Context& ctx, const std::string& ca);
 // CommitAll commits the command's files and records its certificates in the inventory (CommitWithInventory).
+// Every command commits through it, so that its files are atomic across a crash too.
 Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report);
 
 // ReportOutput renders what an operation wrote, as text lines and as JSON ("files", "warnings").

@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 
 #include "pki/internal.h"
 
@@ -40,16 +42,25 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status Sync(const std::vector<std::string>& paths) override {
-    if (paths.empty()) return Status::Ok();
     bool whole_fs = paths.size() > 2;
+    std::vector<dev_t> synced;  // the filesystems one syncfs has covered
     for (const std::string& path : paths) {
       int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return IoError("open", path, errno);
-      int rc = whole_fs ? ::syncfs(fd) : ::fsync(fd);
+      int rc = 0;
+      if (!whole_fs) {
+        rc = ::fsync(fd);
+      } else {
+        struct stat sb;
+        rc = ::fstat(fd, &sb);
+        if (rc == 0 && std::find(synced.begin(), synced.end(), sb.st_dev) == synced.end()) {
+          rc = ::syncfs(fd);
+          synced.push_back(sb.st_dev);
+        }
+      }
       int err = errno;
       ::close(fd);
       if (rc != 0) return IoError("sync", path, err);
-      if (whole_fs) break;  // one syncfs covers every file on that filesystem; all of ours are under one root
     }
     return Status::Ok();
   }
@@ -179,8 +190,7 @@ void SweepStaleSiblings(const std::string& dir) {
     size_t dash = name.find('-', tag + 5);
     if (dash == std::string::npos) continue;
     long pid = std::strtol(name.c_str() + tag + 5, nullptr, 10);
-    if (pid <= 0 || pid == ::getpid()) continue;
-    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
+    if (pid <= 0 || pid == ::getpid() || ProcessAlive(pid)) continue;
     ::unlink(entry.path().c_str());
   }
 }
@@ -188,6 +198,67 @@ void SweepStaleSiblings(const std::string& dir) {
 std::string ParentOf(const std::string& path) {
   std::string parent = std::filesystem::path(path).parent_path().string();
   return parent.empty() ? "." : parent;
+}
+
+void AddUnique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A commit record (FileTransaction::SetCommitLog) is a file log/tx-PID-RANDOM.prepare, renamed to .commit once
+// every temporary file it names is on disk. It is a list of fields, each ended by a NUL (a path cannot hold one):
+// the magic, the writer's pid, then "dir" PATH for each directory the commit created, "file" REPLACE TEMP PATH for
+// each file (REPLACE is "1" when PATH may be replaced), then "end".
+constexpr std::string_view kRecordMagic = "mqttpki-commit-1";
+constexpr std::string_view kPrepared = ".prepare";
+constexpr std::string_view kCommitted = ".commit";
+
+struct CommitRecord {
+  struct File {
+    bool replace = false;
+    std::string temp, path;
+  };
+  int64_t pid = 0;
+  std::vector<std::string> dirs;  // in the order they were created
+  std::vector<File> files;
+};
+
+void PutField(std::string& out, std::string_view field) {
+  out.append(field);
+  out.push_back('\0');
+}
+
+// ParseRecord reads a record; nothing for one that is incomplete or not a record.
+std::optional<CommitRecord> ParseRecord(const std::string& text) {
+  std::vector<std::string> f;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\0', at);
+    if (end == std::string::npos) return std::nullopt;  // cut short
+    f.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  if (f.size() < 3 || f[0] != kRecordMagic || f.back() != "end") return std::nullopt;
+  CommitRecord r;
+  char* stop = nullptr;
+  r.pid = std::strtoll(f[1].c_str(), &stop, 10);
+  if (f[1].empty() || *stop != '\0' || r.pid <= 0) return std::nullopt;
+  size_t i = 2;
+  while (i + 1 < f.size()) {
+    if (f[i] == "dir") {
+      r.dirs.push_back(f[i + 1]);
+      i += 2;
+    } else if (f[i] == "file" && i + 4 < f.size() && (f[i + 1] == "0" || f[i + 1] == "1")) {
+      r.files.push_back({f[i + 1] == "1", f[i + 2], f[i + 3]});
+      i += 4;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return r;
 }
 
 }  // namespace
@@ -267,31 +338,39 @@ Status FileTransaction::EnsureDir(const std::string& dir) {
 
 Status FileTransaction::Commit() {
   if (committed_) return MakeError(ErrorCode::kInternal, "transaction committed twice");
-  // 0. What killed commands left in these directories goes first.
+  // 0. What killed commands left goes first: their logged commits are completed or undone (before the sweep,
+  //    which would take the temporary files a committed record still needs), then stray temporaries swept.
+  if (!log_dir_.empty()) MQTTPKI_TRY(RecoverCommits(fs_, log_dir_));
   std::vector<std::string> target_dirs;
-  for (const Entry& e : entries_) {
-    std::string dir = ParentOf(e.path);
-    if (std::find(target_dirs.begin(), target_dirs.end(), dir) == target_dirs.end()) target_dirs.push_back(dir);
-  }
+  for (const Entry& e : entries_) AddUnique(target_dirs, ParentOf(e.path));
   for (const std::string& dir : target_dirs) SweepStaleSiblings(dir);
-  // 1. Every file goes to a temporary sibling, fully written, then all are synced together.
-  for (Entry& e : entries_) {
-    Status st = EnsureDir(ParentOf(e.path));
-    if (st.ok()) {
-      std::string temp = SiblingName(e.path, "tmp");
-      st = fs_.WriteNewFile(temp, e.data, e.mode);
-      if (st.ok()) e.temp = temp;
-    }
-    if (!st.ok()) {
-      Rollback();
-      return st;
-    }
-  }
-  std::vector<std::string> temps;
-  for (const Entry& e : entries_) temps.push_back(e.temp);
-  if (Status st = fs_.Sync(temps); !st.ok()) {
+  // 1. Every file goes to a temporary sibling, fully written, then all are synced together. A logged commit of
+  //    more than one file (one rename is atomic by itself) first records the temporary names.
+  auto fail = [this](const Status& st) {
     Rollback();
     return st;
+  };
+  for (Entry& e : entries_) {
+    if (Status st = EnsureDir(ParentOf(e.path)); !st.ok()) return fail(st);
+    e.temp = SiblingName(e.path, "tmp");
+  }
+  bool logged = !log_dir_.empty() && entries_.size() > 1;
+  if (logged) {
+    if (Status st = WriteRecord(); !st.ok()) return fail(st);
+  }
+  std::vector<std::string> synced;
+  for (Entry& e : entries_) {
+    if (Status st = fs_.WriteNewFile(e.temp, e.data, e.mode); !st.ok()) return fail(st);
+    synced.push_back(e.temp);
+  }
+  if (logged) synced.push_back(record_);
+  if (Status st = fs_.Sync(synced); !st.ok()) return fail(st);
+  // Everything is on disk: the record says so, durably, before the first rename.
+  if (logged) {
+    std::string committed = record_.substr(0, record_.size() - kPrepared.size()) + std::string(kCommitted);
+    if (Status st = fs_.Rename(record_, committed, false); !st.ok()) return fail(st);
+    record_ = committed;
+    if (Status st = fs_.Sync({log_dir_}); !st.ok()) return fail(st);
   }
   // 2. Renamed into place; a replaced file is kept as a hard link until the end, so it can be restored.
   for (Entry& e : entries_) {
@@ -308,34 +387,56 @@ Status FileTransaction::Commit() {
       }
     }
     if (st.ok()) st = fs_.Rename(e.temp, e.path, replace);
-    if (!st.ok()) {
-      Rollback();
-      return st;
-    }
+    if (!st.ok()) return fail(st);
     e.temp.clear();
     e.placed = true;
   }
   // 3. Make the renames durable; only then are replaced files let go. A failure still undoes everything.
-  std::vector<std::string> dirs;
-  auto add_dir = [&dirs](const std::string& d) {
-    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
-  };
-  for (const Entry& e : entries_) add_dir(ParentOf(e.path));
-  for (const std::string& d : created_dirs_) add_dir(ParentOf(d));
-  if (Status st = fs_.Sync(dirs); !st.ok()) {
-    Rollback();
-    return st;
-  }
+  std::vector<std::string> dirs = target_dirs;
+  for (const std::string& d : created_dirs_) AddUnique(dirs, ParentOf(d));
+  if (Status st = fs_.Sync(dirs); !st.ok()) return fail(st);
   committed_ = true;
   for (Entry& e : entries_) {
     if (!e.backup.empty()) (void)fs_.Unlink(e.backup);
     e.backup.clear();
     e.data.assign(e.data.size(), '\0');  // the data may be a private key
   }
+  // Last, so that a crash before it still has RecoverCommits sweep the backups (an old key among them). If its
+  // removal is lost, the record names no temporary file left.
+  if (!record_.empty()) (void)fs_.Unlink(record_);
+  record_.clear();
+  return Status::Ok();
+}
+
+Status FileTransaction::WriteRecord() {
+  MQTTPKI_TRY(EnsureDir(log_dir_));
+  std::string text;
+  PutField(text, kRecordMagic);
+  PutField(text, std::to_string(::getpid()));
+  for (const std::string& d : created_dirs_) {
+    PutField(text, "dir");
+    PutField(text, d);
+  }
+  for (const Entry& e : entries_) {
+    PutField(text, "file");
+    PutField(text, force_ && !e.never_replace ? "1" : "0");
+    PutField(text, e.temp);
+    PutField(text, e.path);
+  }
+  PutField(text, "end");
+  std::string path = log_dir_ + "/tx-" + std::to_string(::getpid()) + "-" + RandomHex(6) + std::string(kPrepared);
+  MQTTPKI_TRY(fs_.WriteNewFile(path, text, 0600));
+  record_ = path;
   return Status::Ok();
 }
 
 void FileTransaction::Rollback() {
+  // The record goes first, durably: a crash in the middle of the undo must not be completed by RecoverCommits.
+  if (!record_.empty()) {
+    (void)fs_.Unlink(record_);
+    (void)fs_.Sync({log_dir_});
+    record_.clear();
+  }
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     Entry& e = *it;
     if (!e.temp.empty()) (void)fs_.Unlink(e.temp);
@@ -355,6 +456,68 @@ void FileTransaction::Rollback() {
   }
   for (auto it = created_dirs_.rbegin(); it != created_dirs_.rend(); ++it) (void)fs_.RemoveDir(*it);
   created_dirs_.clear();
+}
+
+bool ProcessAlive(int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+Status RecoverCommits(FileSystem& fs, const std::string& dir) {
+  std::error_code ec;
+  std::vector<std::string> records;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("tx-", 0) == 0 && (EndsWith(name, kPrepared) || EndsWith(name, kCommitted))) {
+      records.push_back(entry.path().string());
+    }
+  }
+  std::sort(records.begin(), records.end());
+  for (const std::string& path : records) {
+    bool committed = EndsWith(path, kCommitted);
+    Result<std::string> text = fs.ReadFile(path, 64 * 1024 * 1024);
+    if (!text.ok()) {
+      if (!fs.Exists(path).value_or(true)) continue;  // another process recovered it meanwhile
+      return text.error().Context("reading the record of an interrupted commit");
+    }
+    std::optional<CommitRecord> rec = ParseRecord(*text);
+    if (!rec) {
+      // A prepared record cut short by the crash: it was being written before any temporary file.
+      if (!committed) {
+        MQTTPKI_TRY(fs.Unlink(path));
+        continue;
+      }
+      return MakeError(ErrorCode::kIo, path + " is the record of an interrupted commit, and it cannot be read: the "
+                                              "files it covers may be incomplete; check them, then remove it");
+    }
+    if (rec->pid == ::getpid() || ProcessAlive(rec->pid)) continue;  // still at work
+    std::vector<std::string> dirs;
+    for (const CommitRecord::File& f : rec->files) {
+      AddUnique(dirs, ParentOf(f.path));
+      if (!committed) {
+        MQTTPKI_TRY(fs.Unlink(f.temp));
+        continue;
+      }
+      MQTTPKI_ASSIGN_OR_RETURN(bool waiting, fs.Exists(f.temp));
+      if (!waiting) continue;  // renamed before the crash
+      Status st = fs.Rename(f.temp, f.path, f.replace);
+      if (st.ok()) continue;
+      if (!fs.Exists(f.temp).value_or(true)) continue;  // another process completed it first
+      if (st.error().code == ErrorCode::kExists) {
+        // A new file that another command created after the crash: it stays, ours goes.
+        MQTTPKI_TRY(fs.Unlink(f.temp));
+        continue;
+      }
+      return st.error().Context("completing the interrupted commit " + path);
+    }
+    if (committed) MQTTPKI_TRY(fs.Sync(dirs));
+    for (const std::string& d : dirs) SweepStaleSiblings(d);  // the backups of replaced files
+    MQTTPKI_TRY(fs.Unlink(path));
+    if (!committed) {
+      for (auto it = rec->dirs.rbegin(); it != rec->dirs.rend(); ++it) (void)fs.RemoveDir(*it);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace mqttpki

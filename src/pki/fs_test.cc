@@ -1,7 +1,11 @@
 #include "mqttpki/fs.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "pki/test_util.h"
@@ -70,8 +74,10 @@ TEST(FileTransaction, UncommittedTransactionLeavesNothing) {
 
 // Every failure point of a three-file commit (full disk, failed rename, failed mkdir) leaves the directory exactly
 // as it was: no partial files, no temporary files, no new directories.
+// The same with a commit log, whose record must go too.
 TEST(FileTransaction, FailureAtAnyStepLeavesTheDiskAsItWas) {
-  for (int fail_at = 1; fail_at < 20; ++fail_at) {
+  for (bool logged : {false, true}) {
+  for (int fail_at = 1; fail_at < 30; ++fail_at) {
     TempDir dir;
     {
       FileTransaction seed(RealFileSystem(), false);
@@ -83,6 +89,7 @@ TEST(FileTransaction, FailureAtAnyStepLeavesTheDiskAsItWas) {
     Status st;
     {
       FileTransaction tx(fs, false);
+      if (logged) tx.SetCommitLog(dir / ".pending");
       ASSERT_TRUE(tx.Stage(dir / "root-ca/private/root-ca.key.pem", "k", 0400).ok());
       ASSERT_TRUE(tx.Stage(dir / "root-ca/certs/root-ca.cert.pem", "c", 0644).ok());
       ASSERT_TRUE(tx.Stage(dir / "ca-bundle.pem", "b", 0644).ok());
@@ -94,13 +101,15 @@ TEST(FileTransaction, FailureAtAnyStepLeavesTheDiskAsItWas) {
     }
     ASSERT_FALSE(st.ok()) << "fail_at=" << fail_at;
     EXPECT_EQ(st.error().code, ErrorCode::kIo);
-    EXPECT_EQ(Listing(dir.path()), before) << "fail_at=" << fail_at;
+    EXPECT_EQ(Listing(dir.path()), before) << "fail_at=" << fail_at << " logged=" << logged;
+  }
   }
 }
 
 // With --force, a failure after some files were replaced puts the old contents back.
 TEST(FileTransaction, ForcedReplaceIsUndoneOnFailure) {
-  for (int fail_at = 1; fail_at < 20; ++fail_at) {
+  for (bool logged : {false, true}) {
+  for (int fail_at = 1; fail_at < 30; ++fail_at) {
     TempDir dir;
     {
       FileTransaction seed(RealFileSystem(), false);
@@ -113,6 +122,7 @@ TEST(FileTransaction, ForcedReplaceIsUndoneOnFailure) {
     Status st;
     {
       FileTransaction tx(fs, true);
+      if (logged) tx.SetCommitLog(dir / ".pending");
       ASSERT_TRUE(tx.Stage(dir / "a.pem", "new-a", 0644).ok());
       ASSERT_TRUE(tx.Stage(dir / "b.pem", "new-b", 0644).ok());
       st = tx.Commit();
@@ -121,8 +131,110 @@ TEST(FileTransaction, ForcedReplaceIsUndoneOnFailure) {
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(Slurp(dir / "a.pem"), "old-a") << "fail_at=" << fail_at;
     EXPECT_EQ(Slurp(dir / "b.pem"), "old-b") << "fail_at=" << fail_at;
-    EXPECT_EQ(Listing(dir.path()), before) << "fail_at=" << fail_at;
+    EXPECT_EQ(Listing(dir.path()), before) << "fail_at=" << fail_at << " logged=" << logged;
   }
+  }
+}
+
+// Regular files under |dir| with their contents, except the commit log's directory: what a crash may change.
+std::vector<std::string> Files(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    out.push_back(std::filesystem::relative(e.path(), dir).string() + "=" + Slurp(e.path().string()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A crash (the process gone, nothing undone) at every step of a logged three-file commit, then the next command's
+// RecoverCommits: the files are all old or all new, never a mix, and no temporary file, backup or record is left.
+// With --force the old files are replaced; without, they are new files.
+TEST(FileTransaction, LoggedCommitIsAtomicAcrossACrashAtAnyStep) {
+  const std::vector<std::string> paths = {"a/private/a.key.pem", "a/certs/a.cert.pem", "a/a.chain.pem"};
+  for (bool force : {false, true}) {
+    int completed = 0, undone = 0, finished = 0;
+    bool reached_end = false;
+    for (int crash_at = 1; crash_at < 60 && !reached_end; ++crash_at) {
+      TempDir dir;
+      {
+        FileTransaction seed(RealFileSystem(), false);
+        ASSERT_TRUE(seed.Stage(dir / "keep/existing.pem", "untouched", 0644).ok());
+        if (force) {
+          for (const std::string& p : paths) ASSERT_TRUE(seed.Stage(dir / p, "old", 0644).ok());
+        }
+        ASSERT_TRUE(seed.Commit().ok());
+      }
+      std::vector<std::string> before = Files(dir.path());
+      std::vector<std::string> after = {"keep/existing.pem=untouched"};
+      for (const std::string& p : paths) after.push_back(p + "=new " + p);
+      std::sort(after.begin(), after.end());
+      pid_t child = ::fork();
+      ASSERT_GE(child, 0);
+      if (child == 0) {
+        FaultyFileSystem fs(crash_at, /*crash=*/true);
+        FileTransaction tx(fs, force);
+        tx.SetCommitLog(dir / ".pending");
+        for (const std::string& p : paths) {
+          if (!tx.Stage(dir / p, "new " + p, p.find("private") != std::string::npos ? 0400 : 0644).ok()) ::_exit(2);
+        }
+        ::_exit(tx.Commit().ok() ? 0 : 1);
+      }
+      int status = 0;
+      ASSERT_EQ(::waitpid(child, &status, 0), child);
+      ASSERT_TRUE(WIFEXITED(status));
+      int code = WEXITSTATUS(status);
+      ASSERT_TRUE(code == 0 || code == FaultyFileSystem::kCrashed) << "crash_at=" << crash_at << " exit " << code;
+      reached_end = code == 0;
+      Status recovered = RecoverCommits(RealFileSystem(), dir / ".pending");
+      ASSERT_TRUE(recovered.ok()) << recovered.error().message;
+      std::vector<std::string> files = Files(dir.path());
+      if (files == after) {
+        ++(reached_end ? finished : completed);
+      } else {
+        EXPECT_EQ(files, before) << "crash_at=" << crash_at << " force=" << force << ": neither all old nor all new";
+        ++undone;
+      }
+      if (files == after) {
+        EXPECT_EQ(ModeOf(dir / paths[0]), 0400u);
+      }
+    }
+    EXPECT_TRUE(reached_end) << "force=" << force;
+    // Both ways out were taken: crashes before the record was committed, and after it (some files renamed).
+    EXPECT_GT(undone, 0) << "force=" << force;
+    EXPECT_GT(completed, 1) << "force=" << force;
+    EXPECT_EQ(finished, 1);
+  }
+}
+
+// A record cut short while it was being prepared (before any temporary file) is dropped; a committed record that
+// cannot be read stops recovery with a message naming it, and is left for a person to look at.
+TEST(FileTransaction, RecoverCommitsHandlesDamagedRecords) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / ".pending");
+  { std::ofstream(dir / ".pending/tx-1-abc.prepare") << std::string("mqttpki-commit-1\0" "1", 18); }
+  ASSERT_TRUE(RecoverCommits(RealFileSystem(), dir / ".pending").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / ".pending/tx-1-abc.prepare"));
+  { std::ofstream(dir / ".pending/tx-1-abc.commit") << "garbage"; }
+  Status st = RecoverCommits(RealFileSystem(), dir / ".pending");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message, dir / ".pending/tx-1-abc.commit" +
+                                    " is the record of an interrupted commit, and it cannot be read: the files it "
+                                    "covers may be incomplete; check them, then remove it");
+  EXPECT_TRUE(std::filesystem::exists(dir / ".pending/tx-1-abc.commit"));
+}
+
+// A record whose process is still running is its own business: nothing is renamed or removed.
+TEST(FileTransaction, RecoverCommitsLeavesALiveProcessAlone) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / ".pending");
+  { std::ofstream(dir / ".tmp-new") << "new"; }
+  std::string rec = std::string("mqttpki-commit-1") + '\0' + std::to_string(::getppid()) + '\0' + "file" + '\0' +
+                    "0" + '\0' + (dir / ".tmp-new") + '\0' + (dir / "x.pem") + '\0' + "end" + '\0';
+  { std::ofstream(dir / ".pending/tx-9-abc.commit") << rec; }
+  ASSERT_TRUE(RecoverCommits(RealFileSystem(), dir / ".pending").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.pem"));
+  EXPECT_TRUE(std::filesystem::exists(dir / ".pending/tx-9-abc.commit"));
 }
 
 TEST(FileTransaction, KeyIsNeverReadableByOthersEvenWithAnOpenUmask) {

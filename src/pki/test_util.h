@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -50,10 +53,12 @@ inline std::vector<std::string> Listing(const std::string& dir) {
 }
 
 // FaultyFileSystem forwards to the real one but fails the |fail_at|-th mutating call (1-based; 0: never), as a
-// full disk or a crash between write and rename would.
+// full disk or a failed rename would. With |crash|, that call ends the process instead (exit code kCrashed), as
+// SIGKILL or a power cut would, and removals count as mutating calls too: run it in a child process.
 class FaultyFileSystem final : public FileSystem {
  public:
-  explicit FaultyFileSystem(int fail_at) : fail_at_(fail_at) {}
+  static constexpr int kCrashed = 42;
+  explicit FaultyFileSystem(int fail_at, bool crash = false) : fail_at_(fail_at), crash_(crash) {}
   int calls() const { return calls_; }
 
   Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) override {
@@ -72,20 +77,31 @@ class FaultyFileSystem final : public FileSystem {
     if (Fail()) return MakeError(ErrorCode::kIo, "cannot link " + to + ": injected");
     return RealFileSystem().Link(from, to);
   }
-  Status Unlink(const std::string& path) override { return RealFileSystem().Unlink(path); }
+  Status Unlink(const std::string& path) override {
+    if (crash_) (void)Fail();
+    return RealFileSystem().Unlink(path);
+  }
   Status MakeDir(const std::string& path, mode_t mode) override {
     if (Fail()) return MakeError(ErrorCode::kIo, "cannot create directory " + path + ": injected");
     return RealFileSystem().MakeDir(path, mode);
   }
-  Status RemoveDir(const std::string& path) override { return RealFileSystem().RemoveDir(path); }
+  Status RemoveDir(const std::string& path) override {
+    if (crash_) (void)Fail();
+    return RealFileSystem().RemoveDir(path);
+  }
   Result<bool> Exists(const std::string& path) override { return RealFileSystem().Exists(path); }
   Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override {
     return RealFileSystem().ReadFile(path, max_bytes);
   }
 
  private:
-  bool Fail() { return ++calls_ == fail_at_; }
+  bool Fail() {
+    if (++calls_ != fail_at_) return false;
+    if (crash_) ::_exit(kCrashed);
+    return true;
+  }
   int fail_at_;
+  bool crash_;
   int calls_ = 0;
 };
 

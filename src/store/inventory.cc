@@ -1,6 +1,5 @@
 #include "mqttpki/inventory.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -89,11 +88,6 @@ Result<InventoryChange> ParseJournal(const std::string& text, const std::string&
                       s.value("next_update", int64_t{0})});
   }
   return c;
-}
-
-bool ProcessAlive(int64_t pid) {
-  if (pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
 // CertOnDisk says whether |path| holds the certificate whose fingerprint is |sha256| (a journal's promise is kept
@@ -261,6 +255,8 @@ Result<std::string> NewInventoryImage(const PkiDir& pki, const std::vector<Pendi
 }  // namespace
 
 Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool create, int64_t now) {
+  // The files of a killed command are completed (or undone) first: its journal may describe them.
+  MQTTPKI_TRY(RecoverCommits(pki.fs(), pki.Path(kPendingDir)));
   std::string path = pki.Path(kInventoryFile);
   MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(path));
   if (!exists && !create) return std::unique_ptr<Inventory>();
@@ -310,6 +306,9 @@ Result<std::string> StageJournal(const PkiDir& pki, FileTransaction& tx, const I
 }
 
 Status CommitWithInventory(const PkiDir& pki, FileTransaction& tx, const InventoryChange& change, int64_t now) {
+  // The commit is logged in the PKI (atomic across a crash) when the PKI is there or this commit makes it; files
+  // written elsewhere without a PKI (export device --bundle) are not worth creating one.
+  if (!change.empty() || pki.fs().Exists(pki.root()).value_or(false)) tx.SetCommitLog(pki.Path(kPendingDir));
   if (change.empty()) return tx.Commit();
   std::string path = pki.Path(kInventoryFile);
   MQTTPKI_ASSIGN_OR_RETURN(bool exists, pki.fs().Exists(path));

@@ -9,7 +9,8 @@
 #      files and its row, or none of its files; leftover temporary files are counted and reported)
 # plus crash states the random kills reach only rarely, made directly: a finished archive with its sidecar left
 # behind; a partial archive already made 0400, resumed by an unprivileged user; a folder batch killed between its
-# folders' renames and its rows' commit (a preloaded fsync() holds it there), resumed.
+# folders' renames and its rows' commit (a preloaded fsync() holds it there), resumed; a server issue killed before
+# each of its four renames (a preloaded renameat2() holds it there), completed by the next command.
 #
 #   KILL_TRIALS      kills per mode (default 30)
 #   KILL_ROUND       kills before the completing run of a batch round (default 3 for archives, 5 for folders)
@@ -547,10 +548,11 @@ srv_whole() { # NAME: its files, its valid row with the certificate's serial, ke
     ossl_verify "$BUNDLE" "$S/$n/$n.chain.pem" -verify_hostname "$n.example.com" >/dev/null || { echo "chain does not verify"; return 1; }
 }
 
-# hold_fsync_so: builds (once) a preload library whose fsync() of the directory $KT_HOLD_FSYNC_OF creates the file
-# $KT_HOLD_MARK and then waits for ever: a process can be caught right before that fsync. Empty when no C compiler.
+# hold_so: builds (once) a preload library that catches a process at one point and waits there for ever, after
+# creating the file $KT_HOLD_MARK: at its fsync() of the directory $KT_HOLD_FSYNC_OF, or at its $KT_HOLD_RENAME_NTH-th
+# rename into a path that starts with $KT_HOLD_RENAME_UNDER (before that rename). Empty when no C compiler.
 HOLD_SO=""
-hold_fsync_so() {
+hold_so() {
     [ -n "$HOLD_SO" ] && { echo "$HOLD_SO"; return; }
     command -v cc >/dev/null 2>&1 || return 0
     cat >"$T/hold.c" <<'CEOF'
@@ -562,6 +564,10 @@ hold_fsync_so() {
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+static void hold(void) {
+    close(open(getenv("KT_HOLD_MARK"), O_CREAT | O_WRONLY, 0600));
+    for (;;) pause();
+}
 int fsync(int fd) {
     static int (*real)(int);
     if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
@@ -571,12 +577,17 @@ int fsync(int fd) {
     ssize_t n = readlink(link, path, sizeof path - 1);
     if (dir && mark && n > 0) {
         path[n] = 0;
-        if (strcmp(path, dir) == 0) {
-            close(open(mark, O_CREAT | O_WRONLY, 0600));
-            for (;;) pause();
-        }
+        if (strcmp(path, dir) == 0) hold();
     }
     return real(fd);
+}
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
+    static int (*real)(int, const char *, int, const char *, unsigned int);
+    static int seen;
+    if (!real) real = (int (*)(int, const char *, int, const char *, unsigned int))dlsym(RTLD_NEXT, "renameat2");
+    const char *under = getenv("KT_HOLD_RENAME_UNDER"), *nth = getenv("KT_HOLD_RENAME_NTH");
+    if (under && nth && getenv("KT_HOLD_MARK") && strncmp(newpath, under, strlen(under)) == 0 && ++seen == atoi(nth)) hold();
+    return real(olddirfd, oldpath, newdirfd, newpath, flags);
 }
 CEOF
     cc -shared -fPIC -O1 -o "$T/hold.so" "$T/hold.c" -ldl 2>/dev/null && HOLD_SO=$T/hold.so && echo "$HOLD_SO"
@@ -824,7 +835,7 @@ mode_folder() {
     # The random kills reach it only now and then (the journal_only count): a preloaded fsync() holds the batch at
     # the fsync of its output folder that follows the renames, and it is killed there: a journal in .pending,
     # folders, no rows. The next run must record them.
-    hold_fsync_so >/dev/null
+    hold_so >/dev/null
     if [ -n "$HOLD_SO" ]; then
         crash_after_rename "relative --pki and --out, as typed in a shell" d pki --out d
         crash_after_rename "relative --pki, default --out (PKI/devices)" pki/devices pki
@@ -900,6 +911,39 @@ mode_server() {
     check "server: srv1..srv$TRIALS: $TRIALS valid rows" \
         test "$(dbq "$DB" "SELECT count(*) FROM certificates WHERE name LIKE 'srv%' AND status='valid'")" = "$TRIALS"
     S_TMP_END=$(tmp_leftovers "$S")
+
+    # --- a kill between the renames of one commit, made directly ----------------------------------------------------
+    # The random kills land there only now and then: the preload holds server issue before its K-th file's rename
+    # (K-1 of its 4 files in place), and it is killed there. The next command must put the other files in place.
+    hold_so >/dev/null
+    if [ -z "$HOLD_SO" ]; then
+        note "no C compiler for the rename-holding preload: kills between renames are left to the random kills"
+        return
+    fi
+    local k pid w
+    for k in 1 2 3 4; do
+        n=mid$k
+        rm -f "$T/held"
+        (cd "$S" && exec env LD_PRELOAD="$HOLD_SO" KT_HOLD_RENAME_UNDER="$S/$n/" KT_HOLD_RENAME_NTH=$k KT_HOLD_MARK="$T/held" \
+            "$MQTTPKI" --pki "$S" server issue "$n" --san "$n.example.com") </dev/null >"$T/srv.log" 2>&1 &
+        pid=$!
+        for ((w = 0; w < 600; w++)); do
+            [ -e "$T/held" ] && break
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        files=$(srv_files "$n")
+        check "server, killed before rename $k of 4: caught there, with $((k - 1)) of $n's files in place" \
+            test -e "$T/held" -a "$files" = $((k - 1))
+        check "server, killed before rename $k of 4: its commit record is in .pending" \
+            test "$(find "$S/.pending" -maxdepth 1 -name 'tx-*.commit' | wc -l)" = 1
+        expect_exit 0 "server, killed before rename $k of 4: list (the next command)" "$MQTTPKI" --pki "$S" list
+        check "server, killed before rename $k of 4: $n whole after it: 4 files, its valid row, chain verifies" srv_whole "$n"
+        check "server, killed before rename $k of 4: no commit record, journal or temporary file left" \
+            test "$(find "$S/.pending" -maxdepth 1 -type f | wc -l)" = 0 -a "$(tmp_leftovers "$S/$n")" = 0
+    done
 }
 
 MODE_TIMES=""
