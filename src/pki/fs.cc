@@ -246,12 +246,13 @@ std::optional<CommitRecord> ParseRecord(const std::string& text) {
   char* stop = nullptr;
   r.pid = std::strtoll(f[1].c_str(), &stop, 10);
   if (f[1].empty() || *stop != '\0' || r.pid <= 0) return std::nullopt;
+  size_t end = f.size() - 1;  // the "end" field
   size_t i = 2;
-  while (i + 1 < f.size()) {
-    if (f[i] == "dir") {
+  while (i < end) {
+    if (f[i] == "dir" && i + 1 < end) {
       r.dirs.push_back(f[i + 1]);
       i += 2;
-    } else if (f[i] == "file" && i + 4 < f.size() && (f[i + 1] == "0" || f[i + 1] == "1")) {
+    } else if (f[i] == "file" && i + 3 < end && (f[i + 1] == "0" || f[i + 1] == "1")) {
       r.files.push_back({f[i + 1] == "1", f[i + 2], f[i + 3]});
       i += 4;
     } else {

@@ -215,13 +215,18 @@ TEST(FileTransaction, RecoverCommitsHandlesDamagedRecords) {
   { std::ofstream(dir / ".pending/tx-1-abc.prepare") << std::string("mqttpki-commit-1\0" "1", 18); }
   ASSERT_TRUE(RecoverCommits(RealFileSystem(), dir / ".pending").ok());
   EXPECT_FALSE(std::filesystem::exists(dir / ".pending/tx-1-abc.prepare"));
-  { std::ofstream(dir / ".pending/tx-1-abc.commit") << "garbage"; }
-  Status st = RecoverCommits(RealFileSystem(), dir / ".pending");
-  ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().message, dir / ".pending/tx-1-abc.commit" +
-                                    " is the record of an interrupted commit, and it cannot be read: the files it "
-                                    "covers may be incomplete; check them, then remove it");
-  EXPECT_TRUE(std::filesystem::exists(dir / ".pending/tx-1-abc.commit"));
+  // Not a record; a record whose "end" could be a path; one whose file entry is cut short.
+  using namespace std::string_literals;
+  for (const std::string& bad : {"garbage"s, "mqttpki-commit-1\0" "1\0dir\0end\0"s,
+                                 "mqttpki-commit-1\0" "1\0file\0" "1\0/t\0end\0"s}) {
+    { std::ofstream(dir / ".pending/tx-1-abc.commit") << bad; }
+    Status st = RecoverCommits(RealFileSystem(), dir / ".pending");
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().message, dir / ".pending/tx-1-abc.commit" +
+                                      " is the record of an interrupted commit, and it cannot be read: the files it "
+                                      "covers may be incomplete; check them, then remove it");
+    EXPECT_TRUE(std::filesystem::exists(dir / ".pending/tx-1-abc.commit"));
+  }
 }
 
 // A record whose process is still running is its own business: nothing is renamed or removed.
