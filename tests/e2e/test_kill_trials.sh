@@ -593,6 +593,26 @@ CEOF
     cc -shared -fPIC -O1 -o "$T/hold.so" "$T/hold.c" -ldl 2>/dev/null && HOLD_SO=$T/hold.so && echo "$HOLD_SO"
 }
 
+# held_kill MARK LOG DIR VAR=VALUE... -- CMD...: runs CMD in DIR (stdin /dev/null, output to LOG) with the hold_so
+# preload and the given variables (KT_HOLD_MARK=MARK), waits (at most 30 s) until it is held there or has exited,
+# then SIGKILLs it. Whether it was held: test -e MARK.
+held_kill() {
+    local mark=$1 log=$2 dir=$3 pid i vars=()
+    shift 3
+    while [ "$1" != -- ]; do vars+=("$1"); shift; done
+    shift
+    rm -f "$mark"
+    (cd "$dir" && exec env LD_PRELOAD="$HOLD_SO" KT_HOLD_MARK="$mark" "${vars[@]}" "$@") </dev/null >"$log" 2>&1 &
+    pid=$!
+    for ((i = 0; i < 600; i++)); do
+        [ -e "$mark" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}
+
 # crash_after_rename DESC OUT PKI [ARGS...]: in a fresh copy of the template ($T/jr-N, the working directory), mqttpki
 # --pki PKI device issue --count 20 --prefix j- --jobs 1 ARGS, with OUT (where its folders go, relative to the copy)
 # held at its fsync, the one that follows the folders' renames and precedes the rows' commit; SIGKILLed there. Then
@@ -601,18 +621,10 @@ JR=0
 crash_after_rename() {
     local desc=$1 out=$2 pki=$3; shift 3
     JR=$((JR + 1))
-    local R=$T/jr-$JR pid i n
+    local R=$T/jr-$JR n
     mkdir -p "$R"; cp -a "$TPL" "$R/pki"
-    (cd "$R" && exec env LD_PRELOAD="$HOLD_SO" KT_HOLD_FSYNC_OF="$(realpath -m "$R/$out")" KT_HOLD_MARK="$R/held" \
-        "$MQTTPKI" --pki "$pki" device issue --count 20 --prefix j- --jobs 1 "$@") </dev/null >"$R/run.log" 2>&1 &
-    pid=$!
-    for ((i = 0; i < 600; i++)); do
-        [ -e "$R/held" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    held_kill "$R/held" "$R/run.log" "$R" KT_HOLD_FSYNC_OF="$(realpath -m "$R/$out")" -- \
+        "$MQTTPKI" --pki "$pki" device issue --count 20 --prefix j- --jobs 1 "$@"
     local rows_now journals
     n=$(find "$R/$out" -mindepth 1 -maxdepth 1 -type d -name 'j-*' 2>/dev/null | wc -l)
     rows_now=$(rows "$R/pki/inventory.db" j- | wc -l)
@@ -920,20 +932,11 @@ mode_server() {
         note "no C compiler for the rename-holding preload: kills between renames are left to the random kills"
         return
     fi
-    local k pid w
+    local k
     for k in 1 2 3 4; do
         n=mid$k
-        rm -f "$T/held"
-        (cd "$S" && exec env LD_PRELOAD="$HOLD_SO" KT_HOLD_RENAME_UNDER="$S/$n/" KT_HOLD_RENAME_NTH=$k KT_HOLD_MARK="$T/held" \
-            "$MQTTPKI" --pki "$S" server issue "$n" --san "$n.example.com") </dev/null >"$T/srv.log" 2>&1 &
-        pid=$!
-        for ((w = 0; w < 600; w++)); do
-            [ -e "$T/held" ] && break
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.05
-        done
-        kill -9 "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        held_kill "$T/held" "$T/srv.log" "$S" KT_HOLD_RENAME_UNDER="$S/$n/" KT_HOLD_RENAME_NTH=$k -- \
+            "$MQTTPKI" --pki "$S" server issue "$n" --san "$n.example.com"
         files=$(srv_files "$n")
         check "server, killed before rename $k of 4: caught there, with $((k - 1)) of $n's files in place" \
             test -e "$T/held" -a "$files" = $((k - 1))
