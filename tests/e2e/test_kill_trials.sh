@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016,SC2317  # bash -c '...' _ ARGS on purpose; functions run through check/expect_exit
 # Crash consistency under SIGKILL at random points, many trials per mode:
-#   1. device issue --count N --archive b.tar   (killed 0-600 ms after the start; rounds of kills, then a run that
-#      completes: every recorded device is whole in the archive after each kill, the batch ends exact)
+#   1. device issue --count N --archive b.tar   (killed 0-600 ms after the start, less where the batch takes less;
+#      rounds of kills, then a run that completes: every recorded device is whole in the archive after each kill,
+#      the batch ends exact)
 #   2. device issue --count N --out DIR         (killed 0-400 ms after the start, see KILL_FOLDER_MS: a device
 #      folder exists whole or not at all; the inventory journal in PKI/.pending is applied by the next command)
 #   3. server issue srvK                        (killed 0-20 ms after the start, see KILL_SERVER_MS: all of its
@@ -650,7 +651,7 @@ ROOT_CERT=$TPL/root-ca/certs/root-ca.cert.pem
 DCA_CERT=$TPL/device-ca/certs/device-ca.cert.pem
 SCRATCH=$T/scratch
 
-A_KILLED=0 A_MID=0 A_DONE=0 A_START=0 A_ROUNDS=0 A_TMP=0 A_OTHER=0 A_STUCK=0 ARCHIVE_N=-
+A_KILLED=0 A_MID=0 A_DONE=0 A_START=0 A_ROUNDS=0 A_TMP=0 A_OTHER=0 A_STUCK=0 ARCHIVE_N=- ARCHIVE_MS=600
 F_STUCK=0 F_KILLED=0 F_MID=0 F_DONE=0 F_START=0 F_ROUNDS=0 F_TMP=0 F_JOURNAL=0 F_JOURNAL_ONLY=0 F_PARTIAL=0
 S_KILLED=0 S_MID=0 S_DONE=0 S_START=0 S_JOURNAL=0 S_TMP_TRIALS=0 S_TMP_KEPT=0 S_PARTIAL=0 S_TMP_END=0
 
@@ -673,14 +674,18 @@ mode_archive() {
         ARCHIVE_N=$KILL_ARCHIVE_N
     else
         # calibration: a batch of 8000 on this machine now, scaled to about 0.8 s, so that a kill at 0-600 ms lands
-        # mid-batch in most first runs and, with what is left, in some of the resumed ones
+        # mid-batch in most first runs and, with what is left, in some of the resumed ones; where even 20000 take
+        # less, the kill window shrinks to the time they take
         ms=$(batch_ms 8000 --archive c.tar)
         ARCHIVE_N=$(( 8000 * 800 / ms / 1000 * 1000 ))
         [ "$ARCHIVE_N" -lt 4000 ] && ARCHIVE_N=4000
         [ "$ARCHIVE_N" -gt 20000 ] && ARCHIVE_N=20000
+        ARCHIVE_MS=$(( ms * ARCHIVE_N / 8000 ))
+        [ "$ARCHIVE_MS" -lt 100 ] && ARCHIVE_MS=100
+        [ "$ARCHIVE_MS" -gt 600 ] && ARCHIVE_MS=600
         note "calibration: 8000 devices into an archive in $ms ms"
     fi
-    note "archive mode: N=$ARCHIVE_N devices, $TRIALS kills at 0-600 ms, $ROUND kills per round, then a completing run"
+    note "archive mode: N=$ARCHIVE_N devices, $TRIALS kills at 0-$ARCHIVE_MS ms, $ROUND kills per round, then a completing run"
 
     trial=0
     while [ "$trial" -lt "$TRIALS" ]; do
@@ -691,7 +696,7 @@ mode_archive() {
         broken=0
         for ((k = 0; k < ROUND && trial < TRIALS; k++)); do
             trial=$((trial + 1))
-            ms=$((RANDOM % 601))
+            ms=$((RANDOM % (ARCHIVE_MS + 1)))
             before="$(rows "$DB" k- | wc -l) $(stat -c %s "$R/b.tar.partial" 2>/dev/null)"
             killed_run "$ms" "$R/run.log" "$R" "$MQTTPKI" --pki pki device issue --count "$ARCHIVE_N" --prefix k- --archive b.tar
             rows "$DB" k- >"$T/rows"
