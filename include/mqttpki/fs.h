@@ -121,6 +121,9 @@ class FileTransaction {
 // loses its temporary files and the directories it created. Records of live processes are left to them. An
 // unreadable committed record is an error naming it: the files it covers may be incomplete.
 Status RecoverCommits(FileSystem& fs, const std::string& dir);
+// UnfinishedCommits counts the committed records in log |dir| that RecoverCommits would complete now (where it
+// cannot run: a read-only PKI): commands whose files are not all in place.
+size_t UnfinishedCommits(FileSystem& fs, const std::string& dir);
 
 }  // namespace mqttpki
 

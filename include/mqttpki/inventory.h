@@ -58,11 +58,15 @@ class Inventory {
   // UnappliedJournals counts the crash journals that a read-only open could not apply: the certificates they
   // record are on disk but not yet in the store.
   size_t unapplied_journals() const { return unapplied_journals_; }
+  // UnfinishedCommits counts, likewise, the killed commands whose files a read-only open could not put in place
+  // (RecoverCommits).
+  size_t unfinished_commits() const { return unfinished_commits_; }
 
  private:
   Inventory(std::unique_ptr<Store> store) : store_(std::move(store)) {}
   std::unique_ptr<Store> store_;
   size_t unapplied_journals_ = 0;
+  size_t unfinished_commits_ = 0;
 };
 
 // CommitWithInventory commits |tx| and applies |change| to the inventory, under the protocol above. With an empty

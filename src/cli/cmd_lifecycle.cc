@@ -31,12 +31,19 @@ Result<std::unique_ptr<Inventory>> RequireInventory(const Context& ctx, Access a
   return Inventory::Open(pki, true, ctx.now);
 }
 
-// UnappliedWarning says that a read-only PKI has crash journals the listing does not include yet.
+// UnappliedWarning says that a read-only PKI has crash journals the listing does not include yet, or commands
+// killed before all their files were in place.
 void UnappliedWarning(const Inventory& inv, std::vector<std::string>& warnings) {
-  if (inv.unapplied_journals() == 0) return;
-  warnings.push_back(std::to_string(inv.unapplied_journals()) + " pending journal(s) in " + kPendingDir +
-                     " are not applied (the PKI directory is read-only): certificates of an interrupted command may "
-                     "be missing here until a command runs where the PKI can be written");
+  if (inv.unapplied_journals() > 0) {
+    warnings.push_back(std::to_string(inv.unapplied_journals()) + " pending journal(s) in " + kPendingDir +
+                       " are not applied (the PKI directory is read-only): certificates of an interrupted command "
+                       "may be missing here until a command runs where the PKI can be written");
+  }
+  if (inv.unfinished_commits() > 0) {
+    warnings.push_back(std::to_string(inv.unfinished_commits()) + " interrupted command(s) did not put all their "
+                       "files in place, and the PKI directory is read-only: they are completed by the next command "
+                       "that runs where the PKI can be written (their commit records are in " + kPendingDir + ")");
+  }
 }
 
 // ParseDuration reads "30d", "12h", "2w" or a number of days, as seconds.

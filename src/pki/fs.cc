@@ -464,7 +464,10 @@ bool ProcessAlive(int64_t pid) {
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
-Status RecoverCommits(FileSystem& fs, const std::string& dir) {
+namespace {
+
+// RecordPaths lists the commit records in log |dir|, prepared and committed, oldest writer first.
+std::vector<std::string> RecordPaths(const std::string& dir) {
   std::error_code ec;
   std::vector<std::string> records;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -474,7 +477,24 @@ Status RecoverCommits(FileSystem& fs, const std::string& dir) {
     }
   }
   std::sort(records.begin(), records.end());
-  for (const std::string& path : records) {
+  return records;
+}
+
+}  // namespace
+
+size_t UnfinishedCommits(FileSystem& fs, const std::string& dir) {
+  size_t n = 0;
+  for (const std::string& path : RecordPaths(dir)) {
+    if (!EndsWith(path, kCommitted)) continue;
+    Result<std::string> text = fs.ReadFile(path, 64 * 1024 * 1024);
+    std::optional<CommitRecord> rec = text.ok() ? ParseRecord(*text) : std::nullopt;
+    if (!rec || (rec->pid != ::getpid() && !ProcessAlive(rec->pid))) ++n;
+  }
+  return n;
+}
+
+Status RecoverCommits(FileSystem& fs, const std::string& dir) {
+  for (const std::string& path : RecordPaths(dir)) {
     bool committed = EndsWith(path, kCommitted);
     Result<std::string> text = fs.ReadFile(path, 64 * 1024 * 1024);
     if (!text.ok()) {

@@ -118,7 +118,6 @@ $OUT_STDERR"
     return 1
 }
 
-# run_mq ARGS...: run mqttpki, keep all output for later "never printed" checks, no pass/fail recorded.
 # start_sub OUT CMD...: runs the subscriber command CMD (mosquitto_sub -d ..., line-buffered) in the background
 # with its output in OUT, and returns once it has its SUBACK, has exited, or 5 s have passed; SUB_PID is its PID
 start_sub() {
@@ -131,6 +130,16 @@ start_sub() {
         sleep 0.1
     done
 }
+
+# ro_run DIR CMD...: runs CMD with directory DIR bind-mounted read-only (in a private mount namespace), as on a
+# backup or a medium mounted read-only; exit 77 when that is impossible here (test with: ro_run DIR true)
+ro_run() {
+    local dir=$1; shift
+    unshare -m --propagation private bash -c \
+        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 77; shift; exec "$@"' _ "$dir" "$@"
+}
+
+# run_mq ARGS...: run mqttpki, keep all output for later "never printed" checks, no pass/fail recorded.
 run_mq() {
     _run "$MQTTPKI" "$@" >"$_LIB/stdout" 2>"$_LIB/stderr"; RC=$?
     OUT_STDOUT=$(cat "$_LIB/stdout"); OUT_STDERR=$(cat "$_LIB/stderr")

@@ -947,6 +947,15 @@ mode_server() {
             test -e "$T/held" -a "$files" = $((k - 1))
         check "server, killed before rename $k of 4: its commit record is in .pending" \
             test "$(find "$S/.pending" -maxdepth 1 -name 'tx-*.commit' | wc -l)" = 1
+        if [ "$k" = 3 ] && ro_run "$S" true 2>/dev/null; then
+            # where the PKI cannot be written (a backup), list works and says what is unfinished; nothing changes
+            files_before=$(cd "$S" && find . -printf '%p %s %m\n' | sort)
+            expect_exit 0 "server, killed before rename 3 of 4: list where the PKI is read-only" ro_run "$S" "$MQTTPKI" --pki "$S" list
+            expect_stderr_contains "1 interrupted command(s) did not put all their files in place, and the PKI directory is read-only: they are completed by the next command that runs where the PKI can be written (their commit records are in .pending)" \
+                "server, killed before rename 3 of 4: the read-only list warns of the unfinished command"
+            check "server, killed before rename 3 of 4: the read-only list changed nothing" \
+                test "$(cd "$S" && find . -printf '%p %s %m\n' | sort)" = "$files_before"
+        fi
         expect_exit 0 "server, killed before rename $k of 4: list (the next command)" "$MQTTPKI" --pki "$S" list
         check "server, killed before rename $k of 4: $n whole after it: 4 files, its valid row, chain verifies" srv_whole "$n"
         check "server, killed before rename $k of 4: no commit record, journal or temporary file left" \

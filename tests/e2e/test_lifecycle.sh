@@ -642,19 +642,14 @@ stop_pid "$LOCK_PID"
 # list and show read the inventory without writing anything; commands that write say which directory and why.
 RO=$T/ro
 expect_exit 0 "read-only: quickstart" "$MQTTPKI" --pki "$RO" quickstart --san ro.example.com --no-passphrase
-# ro_run CMD...: CMD with $RO bind-mounted read-only (in a private mount namespace); exit 77 when that is impossible
-ro_run() {
-    unshare -m --propagation private bash -c \
-        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 77; shift; exec "$@"' _ "$RO" "$@"
-}
-if ro_run true 2>/dev/null; then
+if ro_run "$RO" true 2>/dev/null; then
     RO_BEFORE=$(cd "$RO" && find . -printf '%p %s %m\n' | sort)
-    expect_exit 0 "read-only: list" ro_run "$MQTTPKI" --pki "$RO" list
+    expect_exit 0 "read-only: list" ro_run "$RO" "$MQTTPKI" --pki "$RO" list
     expect_stdout_contains "mqtt-server-1" "read-only: list shows mqtt-server-1"
-    expect_exit 0 "read-only: show mqtt-server-1" ro_run "$MQTTPKI" --pki "$RO" show mqtt-server-1
-    expect_exit 3 "read-only: revoke is refused" ro_run "$MQTTPKI" --pki "$RO" revoke mqtt-server-1
+    expect_exit 0 "read-only: show mqtt-server-1" ro_run "$RO" "$MQTTPKI" --pki "$RO" show mqtt-server-1
+    expect_exit 3 "read-only: revoke is refused" ro_run "$RO" "$MQTTPKI" --pki "$RO" revoke mqtt-server-1
     expect_out_contains "cannot write to the PKI directory $RO: Read-only file system" "read-only: revoke names the directory and the reason"
-    expect_exit 3 "read-only: server issue is refused" ro_run "$MQTTPKI" --pki "$RO" server issue s1 --san s1.example.com
+    expect_exit 3 "read-only: server issue is refused" ro_run "$RO" "$MQTTPKI" --pki "$RO" server issue s1 --san s1.example.com
     expect_out_contains "Read-only file system" "read-only: server issue names the reason"
     check "read-only: nothing in the PKI changed" test "$(cd "$RO" && find . -printf '%p %s %m\n' | sort)" = "$RO_BEFORE"
 else
