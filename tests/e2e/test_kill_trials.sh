@@ -603,7 +603,11 @@ held_kill() {
     while [ "$1" != -- ]; do vars+=("$1"); shift; done
     shift
     rm -f "$mark"
-    (cd "$dir" && exec env LD_PRELOAD="$HOLD_SO" KT_HOLD_MARK="$mark" "${vars[@]}" "$@") </dev/null >"$log" 2>&1 &
+    # a sanitizer build wants its runtime first among the preloaded libraries
+    local preload=$HOLD_SO asan
+    asan=$(ldd "$1" 2>/dev/null | awk '/libasan/ { print $3; exit }')
+    [ -n "$asan" ] && preload=$asan:$HOLD_SO
+    (cd "$dir" && exec env LD_PRELOAD="$preload" KT_HOLD_MARK="$mark" "${vars[@]}" "$@") </dev/null >"$log" 2>&1 &
     pid=$!
     for ((i = 0; i < 600; i++)); do
         [ -e "$mark" ] && break
@@ -631,7 +635,7 @@ crash_after_rename() {
     rows_now=$(rows "$R/pki/inventory.db" j- | wc -l)
     journals=$(find "$R/pki/.pending" -maxdepth 1 -name '*.json' ! -name '.*' 2>/dev/null | wc -l)
     if [ ! -e "$R/held" ] || [ "$n" != 20 ] || [ "$rows_now" != 0 ] || [ "$journals" = 0 ]; then
-        note "crash after renames ($desc): state not reached ($n folders, $rows_now rows, $journals journals): skipped; $(tail -n 3 "$R/run.log")"
+        _fail "crash after renames ($desc): state not reached ($n folders, $rows_now rows, $journals journals)" "$(tail -n 3 "$R/run.log")"
         rm -rf "$R"; return
     fi
     _pass "crash after renames ($desc): killed with 20 device folders in place, a journal in .pending, no rows yet"
