@@ -11,7 +11,8 @@
 # plus crash states the random kills reach only rarely, made directly: a finished archive with its sidecar left
 # behind; a partial archive already made 0400, resumed by an unprivileged user; a folder batch killed between its
 # folders' renames and its rows' commit (a preloaded fsync() holds it there), resumed; a server issue killed before
-# each of its four renames (a preloaded renameat2() holds it there), completed by the next command.
+# each of its four renames (a preloaded renameat2() holds it there), completed by the next command, and one killed
+# after its files and before its row (held at the removal of its commit record), recorded by the next command.
 #
 #   KILL_TRIALS      kills per mode (default 30)
 #   KILL_ROUND       kills before the completing run of a batch round (default 3 for archives, 5 for folders)
@@ -550,8 +551,9 @@ srv_whole() { # NAME: its files, its valid row with the certificate's serial, ke
 }
 
 # hold_so: builds (once) a preload library that catches a process at one point and waits there for ever, after
-# creating the file $KT_HOLD_MARK: at its fsync() of the directory $KT_HOLD_FSYNC_OF, or at its $KT_HOLD_RENAME_NTH-th
-# rename into a path that starts with $KT_HOLD_RENAME_UNDER (before that rename). Empty when no C compiler.
+# creating the file $KT_HOLD_MARK: at its fsync() of the directory $KT_HOLD_FSYNC_OF, at its $KT_HOLD_RENAME_NTH-th
+# rename into a path that starts with $KT_HOLD_RENAME_UNDER (before that rename), or at its unlink() of a path that
+# ends with $KT_HOLD_UNLINK_SUFFIX (before it). Empty when no C compiler.
 HOLD_SO=""
 hold_so() {
     [ -n "$HOLD_SO" ] && { echo "$HOLD_SO"; return; }
@@ -589,6 +591,14 @@ int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
     const char *under = getenv("KT_HOLD_RENAME_UNDER"), *nth = getenv("KT_HOLD_RENAME_NTH");
     if (under && nth && getenv("KT_HOLD_MARK") && strncmp(newpath, under, strlen(under)) == 0 && ++seen == atoi(nth)) hold();
     return real(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+int unlink(const char *path) {
+    static int (*real)(const char *);
+    if (!real) real = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+    const char *suffix = getenv("KT_HOLD_UNLINK_SUFFIX");
+    size_t n = strlen(path), k = suffix ? strlen(suffix) : 0;
+    if (suffix && getenv("KT_HOLD_MARK") && n >= k && strcmp(path + n - k, suffix) == 0) hold();
+    return real(path);
 }
 CEOF
     cc -shared -fPIC -O1 -o "$T/hold.so" "$T/hold.c" -ldl 2>/dev/null && HOLD_SO=$T/hold.so && echo "$HOLD_SO"
@@ -965,6 +975,21 @@ mode_server() {
         check "server, killed before rename $k of 4: no commit record, journal or temporary file left" \
             test "$(find "$S/.pending" -maxdepth 1 -type f | wc -l)" = 0 -a "$(tmp_leftovers "$S/$n")" = 0
     done
+    # ... and after its files, before its row: held where it removes its commit record (every file is in place
+    # and synced; the inventory row is inserted but not committed, the journal is in .pending)
+    n=late
+    held_kill "$T/held" "$T/srv.log" "$S" KT_HOLD_UNLINK_SUFFIX=.commit -- \
+        "$MQTTPKI" --pki "$S" server issue "$n" --san "$n.example.com"
+    check "server, killed after its files, before its row: caught there, with its 4 files, a journal and no row" \
+        test -e "$T/held" -a "$(srv_files "$n")" = 4 \
+        -a "$(find "$S/.pending" -maxdepth 1 -name '*.json' ! -name '.*' | wc -l)" = 1 \
+        -a "$(dbq "$DB" "SELECT count(*) FROM certificates WHERE name='$n'")" = 0
+    expect_exit 0 "server, killed after its files, before its row: list (the next command)" "$MQTTPKI" --pki "$S" list
+    expect_stdout_contains "$n" "server, killed after its files, before its row: list shows $n"
+    check "server, killed after its files, before its row: $n whole: its valid row (from the journal), chain verifies" srv_whole "$n"
+    check "server, killed after its files, before its row: nothing left in .pending" \
+        test "$(find "$S/.pending" -maxdepth 1 -type f | wc -l)" = 0
+    check "server, killed after its files, before its row: sqlite3 integrity_check ok" test "$(dbq "$DB" 'PRAGMA integrity_check')" = ok
 }
 
 MODE_TIMES=""
