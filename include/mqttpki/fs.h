@@ -117,13 +117,14 @@ class FileTransaction {
 };
 
 // RecoverCommits completes or undoes the commits recorded in log |dir| (FileTransaction::SetCommitLog) whose
-// process is gone: a committed one gets every file still in a temporary put in place, one that was only prepared
-// loses its temporary files and the directories it created. Records of live processes are left to them. An
-// unreadable committed record is an error naming it: the files it covers may be incomplete.
+// process is gone (the pid in the record's name): a committed one gets every file still in a temporary put in
+// place, one that was only prepared loses its temporary files and the directories it created. Records of live
+// processes are not even read (they may be half-written). An unreadable committed record is an error naming it:
+// the files it covers may be incomplete.
 Status RecoverCommits(FileSystem& fs, const std::string& dir);
-// UnfinishedCommits counts the committed records in log |dir| that RecoverCommits would complete now (where it
-// cannot run: a read-only PKI): commands whose files are not all in place.
-size_t UnfinishedCommits(FileSystem& fs, const std::string& dir);
+// UnfinishedCommits counts the committed records of dead processes in log |dir|, which RecoverCommits would
+// complete (where it cannot run: a read-only PKI): commands whose files are not all in place.
+size_t UnfinishedCommits(const std::string& dir);
 
 }  // namespace mqttpki
 

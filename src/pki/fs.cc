@@ -466,42 +466,49 @@ bool ProcessAlive(int64_t pid) {
 
 namespace {
 
-// RecordPaths lists the commit records in log |dir|, prepared and committed, oldest writer first.
-std::vector<std::string> RecordPaths(const std::string& dir) {
+// DeadRecord is a commit record in a log whose writer is gone: the pid in its name (tx-PID-RANDOM) is neither
+// ours nor a live process's. The record of a live writer is never read: it may be half-written.
+struct DeadRecord {
+  std::string path;
+  int64_t pid = 0;
+  bool committed = false;
+};
+
+std::vector<DeadRecord> DeadRecords(const std::string& dir) {
   std::error_code ec;
-  std::vector<std::string> records;
+  std::vector<DeadRecord> records;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.rfind("tx-", 0) == 0 && (EndsWith(name, kPrepared) || EndsWith(name, kCommitted))) {
-      records.push_back(entry.path().string());
-    }
+    bool committed = EndsWith(name, kCommitted);
+    if (name.rfind("tx-", 0) != 0 || !(committed || EndsWith(name, kPrepared))) continue;
+    char* stop = nullptr;
+    long long pid = std::strtoll(name.c_str() + 3, &stop, 10);
+    if (pid <= 0 || *stop != '-' || pid == ::getpid() || ProcessAlive(pid)) continue;
+    records.push_back({entry.path().string(), pid, committed});
   }
-  std::sort(records.begin(), records.end());
+  std::sort(records.begin(), records.end(), [](const DeadRecord& a, const DeadRecord& b) { return a.path < b.path; });
   return records;
 }
 
 }  // namespace
 
-size_t UnfinishedCommits(FileSystem& fs, const std::string& dir) {
+size_t UnfinishedCommits(const std::string& dir) {
   size_t n = 0;
-  for (const std::string& path : RecordPaths(dir)) {
-    if (!EndsWith(path, kCommitted)) continue;
-    Result<std::string> text = fs.ReadFile(path, 64 * 1024 * 1024);
-    std::optional<CommitRecord> rec = text.ok() ? ParseRecord(*text) : std::nullopt;
-    if (!rec || (rec->pid != ::getpid() && !ProcessAlive(rec->pid))) ++n;
-  }
+  for (const DeadRecord& r : DeadRecords(dir)) n += r.committed ? 1 : 0;
   return n;
 }
 
 Status RecoverCommits(FileSystem& fs, const std::string& dir) {
-  for (const std::string& path : RecordPaths(dir)) {
-    bool committed = EndsWith(path, kCommitted);
+  for (const DeadRecord& r : DeadRecords(dir)) {
+    const std::string& path = r.path;
+    bool committed = r.committed;
     Result<std::string> text = fs.ReadFile(path, 64 * 1024 * 1024);
     if (!text.ok()) {
       if (!fs.Exists(path).value_or(true)) continue;  // another process recovered it meanwhile
       return text.error().Context("reading the record of an interrupted commit");
     }
     std::optional<CommitRecord> rec = ParseRecord(*text);
+    if (rec && rec->pid != r.pid) rec.reset();
     if (!rec) {
       // A prepared record cut short by the crash: it was being written before any temporary file.
       if (!committed) {
@@ -511,7 +518,6 @@ Status RecoverCommits(FileSystem& fs, const std::string& dir) {
       return MakeError(ErrorCode::kIo, path + " is the record of an interrupted commit, and it cannot be read: the "
                                               "files it covers may be incomplete; check them, then remove it");
     }
-    if (rec->pid == ::getpid() || ProcessAlive(rec->pid)) continue;  // still at work
     std::vector<std::string> dirs;
     for (const CommitRecord::File& f : rec->files) {
       AddUnique(dirs, ParentOf(f.path));

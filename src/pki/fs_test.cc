@@ -207,39 +207,60 @@ TEST(FileTransaction, LoggedCommitIsAtomicAcrossACrashAtAnyStep) {
   }
 }
 
+// DeadPid is the pid of a process that has exited (and been reaped).
+int64_t DeadPid() {
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
 // A record cut short while it was being prepared (before any temporary file) is dropped; a committed record that
 // cannot be read stops recovery with a message naming it, and is left for a person to look at.
 TEST(FileTransaction, RecoverCommitsHandlesDamagedRecords) {
+  using namespace std::string_literals;
   TempDir dir;
   std::filesystem::create_directories(dir / ".pending");
-  { std::ofstream(dir / ".pending/tx-1-abc.prepare") << std::string("mqttpki-commit-1\0" "1", 18); }
+  std::string pid = std::to_string(DeadPid());
+  std::string base = dir / (".pending/tx-" + pid + "-abc");
+  { std::ofstream(base + ".prepare") << "mqttpki-commit-1\0"s + pid; }
   ASSERT_TRUE(RecoverCommits(RealFileSystem(), dir / ".pending").ok());
-  EXPECT_FALSE(std::filesystem::exists(dir / ".pending/tx-1-abc.prepare"));
-  // Not a record; a record whose "end" could be a path; one whose file entry is cut short.
-  using namespace std::string_literals;
-  for (const std::string& bad : {"garbage"s, "mqttpki-commit-1\0" "1\0dir\0end\0"s,
-                                 "mqttpki-commit-1\0" "1\0file\0" "1\0/t\0end\0"s}) {
-    { std::ofstream(dir / ".pending/tx-1-abc.commit") << bad; }
+  EXPECT_FALSE(std::filesystem::exists(base + ".prepare"));
+  // Not a record; a record whose "end" could be a path; one whose file entry is cut short; one whose pid is not
+  // the one in its name.
+  for (const std::string& bad : {"garbage"s, "mqttpki-commit-1\0"s + pid + "\0dir\0end\0"s,
+                                 "mqttpki-commit-1\0"s + pid + "\0file\0" "1\0/t\0end\0"s,
+                                 "mqttpki-commit-1\0" "1\0end\0"s}) {
+    { std::ofstream(base + ".commit") << bad; }
     Status st = RecoverCommits(RealFileSystem(), dir / ".pending");
     ASSERT_FALSE(st.ok());
-    EXPECT_EQ(st.error().message, dir / ".pending/tx-1-abc.commit" +
+    EXPECT_EQ(st.error().message, base + ".commit" +
                                       " is the record of an interrupted commit, and it cannot be read: the files it "
                                       "covers may be incomplete; check them, then remove it");
-    EXPECT_TRUE(std::filesystem::exists(dir / ".pending/tx-1-abc.commit"));
+    EXPECT_TRUE(std::filesystem::exists(base + ".commit"));
+    EXPECT_EQ(UnfinishedCommits(dir / ".pending"), 1u);
   }
 }
 
-// A record whose process is still running is its own business: nothing is renamed or removed.
+// The records of a process still at work are its own business, and are not even read: a prepared one may be
+// half-written (as another command's commit writes it, at the same time). Nothing is renamed or removed.
 TEST(FileTransaction, RecoverCommitsLeavesALiveProcessAlone) {
+  using namespace std::string_literals;
   TempDir dir;
   std::filesystem::create_directories(dir / ".pending");
   { std::ofstream(dir / ".tmp-new") << "new"; }
-  std::string rec = std::string("mqttpki-commit-1") + '\0' + std::to_string(::getppid()) + '\0' + "file" + '\0' +
-                    "0" + '\0' + (dir / ".tmp-new") + '\0' + (dir / "x.pem") + '\0' + "end" + '\0';
-  { std::ofstream(dir / ".pending/tx-9-abc.commit") << rec; }
+  std::string pid = std::to_string(::getppid());
+  std::string rec = "mqttpki-commit-1\0"s + pid + "\0file\0" "0\0"s + (dir / ".tmp-new") + "\0"s + (dir / "x.pem") +
+                    "\0end\0"s;
+  std::string base = dir / (".pending/tx-" + pid + "-abc");
+  { std::ofstream(base + ".commit") << rec; }
+  { std::ofstream(base + "2.prepare") << "mqttpki-com"; }
   ASSERT_TRUE(RecoverCommits(RealFileSystem(), dir / ".pending").ok());
   EXPECT_FALSE(std::filesystem::exists(dir / "x.pem"));
-  EXPECT_TRUE(std::filesystem::exists(dir / ".pending/tx-9-abc.commit"));
+  EXPECT_TRUE(std::filesystem::exists(base + ".commit"));
+  EXPECT_TRUE(std::filesystem::exists(base + "2.prepare"));
+  EXPECT_EQ(UnfinishedCommits(dir / ".pending"), 0u);
 }
 
 TEST(FileTransaction, KeyIsNeverReadableByOthersEvenWithAnOpenUmask) {

@@ -294,7 +294,7 @@ Result<std::unique_ptr<Inventory>> Inventory::OpenForReading(const PkiDir& pki, 
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path, StoreAccess::kReadOnly));
   std::unique_ptr<Inventory> inv(new Inventory(std::move(store)));
   inv->unapplied_journals_ = journals.size();
-  inv->unfinished_commits_ = UnfinishedCommits(pki.fs(), pki.Path(kPendingDir));
+  inv->unfinished_commits_ = UnfinishedCommits(pki.Path(kPendingDir));
   return inv;
 }
 
