@@ -63,8 +63,8 @@ inline constexpr size_t kMaxInputBytes = 4 * 1024 * 1024;
 // A crash (SIGKILL, power loss) cannot undo anything. With a commit log (SetCommitLog), a commit of several files
 // is atomic across a crash as well: its record in the log names every temporary file and where it goes; it is
 // marked committed once all of them are on disk, before the first rename. RecoverCommits, run by the next command,
-// finishes the renames of a committed record whose process died, and removes the temporary files and new
-// directories of one that was not committed yet. Without a log, a crash between two renames leaves some of the
+// finishes the renames of a committed record whose process died, and removes the temporary files of one that was
+// not committed yet (the directories it made stay: another command may be using them by then). Without a log, a crash between two renames leaves some of the
 // files in place.
 class FileTransaction {
  public:
@@ -118,9 +118,9 @@ class FileTransaction {
 
 // RecoverCommits completes or undoes the commits recorded in log |dir| (FileTransaction::SetCommitLog) whose
 // process is gone (the pid in the record's name): a committed one gets every file still in a temporary put in
-// place, one that was only prepared loses its temporary files and the directories it created. Records of live
-// processes are not even read (they may be half-written). An unreadable committed record is an error naming it:
-// the files it covers may be incomplete.
+// place, one that was only prepared loses its temporary files. Records of live processes are not even read (they
+// may be half-written). An unreadable committed record is an error naming it: the files it covers may be
+// incomplete.
 Status RecoverCommits(FileSystem& fs, const std::string& dir);
 // UnfinishedCommits counts the committed records of dead processes in log |dir|, which RecoverCommits would
 // complete (where it cannot run: a read-only PKI): commands whose files are not all in place.

@@ -210,8 +210,8 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 // A commit record (FileTransaction::SetCommitLog) is a file log/tx-PID-RANDOM.prepare, renamed to .commit once
 // every temporary file it names is on disk. It is a list of fields, each ended by a NUL (a path cannot hold one):
-// the magic, the writer's pid, then "dir" PATH for each directory the commit created, "file" REPLACE TEMP PATH for
-// each file (REPLACE is "1" when PATH may be replaced), then "end".
+// the magic, the writer's pid, then "file" REPLACE TEMP PATH for each file (REPLACE is "1" when PATH may be
+// replaced), then "end".
 constexpr std::string_view kRecordMagic = "mqttpki-commit-1";
 constexpr std::string_view kPrepared = ".prepare";
 constexpr std::string_view kCommitted = ".commit";
@@ -222,7 +222,6 @@ struct CommitRecord {
     std::string temp, path;
   };
   int64_t pid = 0;
-  std::vector<std::string> dirs;  // in the order they were created
   std::vector<File> files;
 };
 
@@ -249,10 +248,7 @@ std::optional<CommitRecord> ParseRecord(const std::string& text) {
   size_t end = f.size() - 1;  // the "end" field
   size_t i = 2;
   while (i < end) {
-    if (f[i] == "dir" && i + 1 < end) {
-      r.dirs.push_back(f[i + 1]);
-      i += 2;
-    } else if (f[i] == "file" && i + 3 < end && (f[i + 1] == "0" || f[i + 1] == "1")) {
+    if (f[i] == "file" && i + 3 < end && (f[i + 1] == "0" || f[i + 1] == "1")) {
       r.files.push_back({f[i + 1] == "1", f[i + 2], f[i + 3]});
       i += 4;
     } else {
@@ -414,10 +410,6 @@ Status FileTransaction::WriteRecord() {
   std::string text;
   PutField(text, kRecordMagic);
   PutField(text, std::to_string(::getpid()));
-  for (const std::string& d : created_dirs_) {
-    PutField(text, "dir");
-    PutField(text, d);
-  }
   for (const Entry& e : entries_) {
     PutField(text, "file");
     PutField(text, force_ && !e.never_replace ? "1" : "0");
@@ -518,7 +510,7 @@ Status RecoverCommits(FileSystem& fs, const std::string& dir) {
       return MakeError(ErrorCode::kIo, path + " is the record of an interrupted commit, and it cannot be read: the "
                                               "files it covers may be incomplete; check them, then remove it");
     }
-    std::vector<std::string> dirs;
+    std::vector<std::string> dirs, renamed_in;
     for (const CommitRecord::File& f : rec->files) {
       AddUnique(dirs, ParentOf(f.path));
       if (!committed) {
@@ -528,7 +520,10 @@ Status RecoverCommits(FileSystem& fs, const std::string& dir) {
       MQTTPKI_ASSIGN_OR_RETURN(bool waiting, fs.Exists(f.temp));
       if (!waiting) continue;  // renamed before the crash
       Status st = fs.Rename(f.temp, f.path, f.replace);
-      if (st.ok()) continue;
+      if (st.ok()) {
+        AddUnique(renamed_in, ParentOf(f.path));
+        continue;
+      }
       if (!fs.Exists(f.temp).value_or(true)) continue;  // another process completed it first
       if (st.error().code == ErrorCode::kExists) {
         // A new file that another command created after the crash: it stays, ours goes.
@@ -537,12 +532,9 @@ Status RecoverCommits(FileSystem& fs, const std::string& dir) {
       }
       return st.error().Context("completing the interrupted commit " + path);
     }
-    if (committed) MQTTPKI_TRY(fs.Sync(dirs));
+    MQTTPKI_TRY(fs.Sync(renamed_in));
     for (const std::string& d : dirs) SweepStaleSiblings(d);  // the backups of replaced files
     MQTTPKI_TRY(fs.Unlink(path));
-    if (!committed) {
-      for (auto it = rec->dirs.rbegin(); it != rec->dirs.rend(); ++it) (void)fs.RemoveDir(*it);
-    }
   }
   return Status::Ok();
 }

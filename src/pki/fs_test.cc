@@ -243,6 +243,22 @@ TEST(FileTransaction, RecoverCommitsHandlesDamagedRecords) {
   }
 }
 
+// A committed record whose files went away with their directory after the crash (removed by hand) is let go:
+// recovery does not stop every later command on it.
+TEST(FileTransaction, RecoverCommitsOfFilesRemovedByHand) {
+  using namespace std::string_literals;
+  TempDir dir;
+  std::filesystem::create_directories(dir / ".pending");
+  std::string pid = std::to_string(DeadPid());
+  std::string rec = "mqttpki-commit-1\0"s + pid + "\0file\0" "0\0"s + (dir / "gone/.x.pem.tmp-1-ab") + "\0"s +
+                    (dir / "gone/x.pem") + "\0end\0"s;
+  { std::ofstream(dir / (".pending/tx-" + pid + "-abc.commit")) << rec; }
+  Status st = RecoverCommits(RealFileSystem(), dir / ".pending");
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_TRUE(std::filesystem::is_empty(dir / ".pending"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "gone"));
+}
+
 // The records of a process still at work are its own business, and are not even read: a prepared one may be
 // half-written (as another command's commit writes it, at the same time). Nothing is renamed or removed.
 TEST(FileTransaction, RecoverCommitsLeavesALiveProcessAlone) {
