@@ -83,7 +83,9 @@ class FileTransaction {
   Status StageFirst(const std::string& path, std::string data, mode_t mode);
   // Check fails with kExists when |path| exists and force is off: a cheap test before expensive work.
   Status Check(const std::string& path);
-  // SetCommitLog makes Commit record itself in directory |dir| (created if need be), see above.
+  // SetCommitLog makes Commit record itself in directory |dir| (created if need be), see above. Every transaction
+  // that writes where logged commits write should set it, even for one file: Commit sweeps stale temporary files
+  // from its directories, and a killed commit's must be put in place first.
   void SetCommitLog(std::string dir) { log_dir_ = std::move(dir); }
   // Commit writes every staged file. On failure nothing staged remains on disk and the error says what failed.
   // With a commit log, it first recovers the commits that killed processes left there.

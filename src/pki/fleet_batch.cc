@@ -942,6 +942,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     };
     if (Status st = store.InsertMany(change.inserts); !st.ok()) return abort(st.error());
     FileTransaction journal_tx(pki.fs(), false);
+    journal_tx.SetCommitLog(pki.Path(kPendingDir));  // one file: only so that killed commits are recovered first
     Result<std::string> journal = StageJournal(pki, journal_tx, change, now);
     if (!journal.ok()) return abort(journal.error());
     if (Status st = journal_tx.Commit(); !st.ok()) return abort(st.error());

@@ -264,6 +264,7 @@ Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool creat
   if (!exists) {
     MQTTPKI_ASSIGN_OR_RETURN(std::string image, NewInventoryImage(pki, journals, {}, now));
     FileTransaction tx(pki.fs(), false);
+    tx.SetCommitLog(pki.Path(kPendingDir));
     MQTTPKI_TRY(tx.Stage(path, std::move(image), 0644));
     Status st = tx.Commit();
     if (st.ok()) {
