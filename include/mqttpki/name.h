@@ -31,6 +31,7 @@ struct SubjectAltName {
   std::string value;  // DNS: lower-cased; IP: canonical text form
 
   std::string ToString() const;  // "DNS:mqtt.example.com", "IP:10.0.0.5"
+  void AppendTo(std::string& out) const;  // appends ToString() (no temporary: a device batch's hot path)
   bool operator==(const SubjectAltName& other) const { return kind == other.kind && value == other.value; }
 };
 

@@ -123,13 +123,9 @@ std::string PemEncode(std::string_view der, const char* label) {
   size_t lines = (b64 + 63) / 64;
   std::string out(kBegin.size() + kEnd.size() + 2 * (label_len + kDashes.size()) + b64 + lines, '\0');
   char* o = out.data();
-  auto put = [&o](std::string_view s) {
-    memcpy(o, s.data(), s.size());
-    o += s.size();
-  };
-  put(kBegin);
-  put({label, label_len});
-  put(kDashes);
+  o = Put(o, kBegin);
+  o = Put(o, {label, label_len});
+  o = Put(o, kDashes);
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   auto quad = [&o](uint32_t v) {
     o[0] = kBase64[v >> 18];
@@ -154,9 +150,9 @@ std::string PemEncode(std::string_view der, const char* label) {
     }
     *o++ = '\n';
   }
-  put(kEnd);
-  put({label, label_len});
-  put(kDashes);
+  o = Put(o, kEnd);
+  o = Put(o, {label, label_len});
+  Put(o, kDashes);
   return out;
 }
 
@@ -604,7 +600,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   r.issuer = t.issuer_text;
   for (const SubjectAltName& san : sans) {
     if (!r.sans.empty()) r.sans.append(", ");
-    r.sans.append(san.kind == SubjectAltName::Kind::kDns ? "DNS:" : "IP:").append(san.value);
+    san.AppendTo(r.sans);
   }
   r.not_before = t.not_before;
   r.not_after = t.not_after;

@@ -204,10 +204,6 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // A commit record (FileTransaction::SetCommitLog) is a file log/tx-PID-RANDOM.prepare, renamed to .commit once
 // every temporary file it names is on disk. It is a list of fields, each ended by a NUL (a path cannot hold one):
 // the magic, the writer's pid, then "file" REPLACE TEMP PATH for each file (REPLACE is "1" when PATH may be
@@ -471,8 +467,8 @@ std::vector<DeadRecord> DeadRecords(const std::string& dir) {
   std::vector<DeadRecord> records;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
-    bool committed = EndsWith(name, kCommitted);
-    if (name.rfind("tx-", 0) != 0 || !(committed || EndsWith(name, kPrepared))) continue;
+    bool committed = name.ends_with(kCommitted);
+    if (!name.starts_with("tx-") || !(committed || name.ends_with(kPrepared))) continue;
     char* stop = nullptr;
     long long pid = std::strtoll(name.c_str() + 3, &stop, 10);
     if (pid <= 0 || *stop != '-' || pid == ::getpid() || ProcessAlive(pid)) continue;

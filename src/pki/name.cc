@@ -50,7 +50,15 @@ std::string DistinguishedName::ToString() const {
   return out;
 }
 
-std::string SubjectAltName::ToString() const { return (kind == Kind::kDns ? "DNS:" : "IP:") + value; }
+std::string SubjectAltName::ToString() const {
+  std::string out;
+  AppendTo(out);
+  return out;
+}
+
+void SubjectAltName::AppendTo(std::string& out) const {
+  out.append(kind == Kind::kDns ? "DNS:" : "IP:").append(value);
+}
 
 namespace {
 

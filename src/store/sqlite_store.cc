@@ -360,9 +360,7 @@ class SqliteStore final : public Store {
     if (!s.ok()) return Fail("cannot prepare an insert into");
     BindRecord(s, 0, r);
     int rc = sqlite3_step(s.get());
-    if (rc == SQLITE_CONSTRAINT) {
-      return MakeError(ErrorCode::kInput, "serial " + r.serial + " is already in the inventory " + path_);
-    }
+    if (rc == SQLITE_CONSTRAINT) return Duplicate(r.serial);
     if (rc != SQLITE_DONE) return Fail("cannot insert into");
     return Status::Ok();
   }
@@ -381,8 +379,7 @@ class SqliteStore final : public Store {
       if (rc == SQLITE_CONSTRAINT) {
         // The rows before the duplicate went in (OR FAIL): the duplicate is the next one.
         auto done = static_cast<size_t>(sqlite3_changes(db_));
-        std::string serial = done < kRowsPerInsert ? records[i + done].serial : "?";
-        return MakeError(ErrorCode::kInput, "serial " + serial + " is already in the inventory " + path_);
+        return Duplicate(done < kRowsPerInsert ? records[i + done].serial : "?");
       }
       if (rc != SQLITE_DONE) return Fail("cannot insert into");
     }
@@ -416,11 +413,7 @@ class SqliteStore final : public Store {
     if (!f.name.empty()) s.Bind(3, f.name);
     if (!f.ca.empty()) s.Bind(4, f.ca);
     for (size_t i = 0; i < f.profiles.size(); ++i) s.Bind(static_cast<int>(5 + i), f.profiles[i]);
-    std::vector<CertRecord> out;
-    int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
-    if (rc != SQLITE_DONE) return Fail("cannot query");
-    return out;
+    return Records(s);
   }
 
   Result<std::vector<CertRecord>> ByName(const std::string& name) override {
@@ -428,11 +421,7 @@ class SqliteStore final : public Store {
     Stmt s(Prepared(kSql));
     if (!s.ok()) return Fail("cannot query");
     s.BindRef(1, name);
-    std::vector<CertRecord> out;
-    int rc;
-    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
-    if (rc != SQLITE_DONE) return Fail("cannot query");
-    return out;
+    return Records(s);
   }
 
   Status SetStatus(const std::string& serial, CertStatus status, int64_t when, RevocationReason reason) override {
@@ -539,6 +528,19 @@ class SqliteStore final : public Store {
     std::string text = msg != nullptr ? msg : sqlite3_errstr(rc);
     sqlite3_free(msg);
     return Classify(sqlite3_extended_errcode(db_), sqlite3_system_errno(db_), "cannot use", text);
+  }
+
+  // Records steps |s| to its end, reading a record from each row.
+  Result<std::vector<CertRecord>> Records(Stmt& s) {
+    std::vector<CertRecord> out;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(ReadRecord(s));
+    if (rc != SQLITE_DONE) return Fail("cannot query");
+    return out;
+  }
+
+  Error Duplicate(const std::string& serial) const {
+    return MakeError(ErrorCode::kInput, "serial " + serial + " is already in the inventory " + path_);
   }
 
   Error Fail(const std::string& what) {
