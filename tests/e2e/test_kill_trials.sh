@@ -990,6 +990,21 @@ mode_server() {
     check "server, killed after its files, before its row: nothing left in .pending" \
         test "$(find "$S/.pending" -maxdepth 1 -type f | wc -l)" = 0
     check "server, killed after its files, before its row: sqlite3 integrity_check ok" test "$(dbq "$DB" 'PRAGMA integrity_check')" = ok
+
+    # a committed record that cannot be read (damaged on disk): every command stops, names it and writes nothing
+    local dead rec
+    true & dead=$!
+    wait "$dead"
+    rec=$S/.pending/tx-$dead-0bad.commit
+    printf 'garbage' >"$rec"
+    snapshot "$S"
+    expect_exit 3 "damaged commit record: list stops" "$MQTTPKI" --pki "$S" list
+    expect_out_contains "$rec is the record of an interrupted commit, and it cannot be read: the files it covers may be incomplete; check them, then remove it" \
+        "damaged commit record: the message names the record and says what to do"
+    expect_exit 3 "damaged commit record: server issue stops" "$MQTTPKI" --pki "$S" server issue bad1 --san bad1.example.com
+    assert_unchanged "$S" "damaged commit record: nothing written or changed"
+    rm -f "$rec"
+    expect_exit 0 "damaged commit record removed: list works again" "$MQTTPKI" --pki "$S" list
 }
 
 MODE_TIMES=""
