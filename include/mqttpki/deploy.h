@@ -47,8 +47,8 @@ struct DeployMaterial {
 // HOCON), inside single quotes (thingsboard.conf: a shell) and as XML text (hivemq-listener.xml). So: no control
 // characters (a newline would add configuration lines), no quote characters (double, single, backquote), no
 // backslash (HOCON escapes), no # (a comment in vernemq.conf), no $ (substitutions), no <, > or & (XML), no
-// leading white space (trimmed by the parsers), only well-formed UTF-8. |flag| names the value (kUsage).
-Status CheckTargetDir(const std::string& dir, const std::string& flag);
+// leading white space (trimmed by the parsers), only well-formed UTF-8. |argument| names the value (an Arg reference, kUsage).
+Status CheckTargetDir(const std::string& dir, const std::string& argument);
 
 // Deploy stages the broker's files in |tx| and returns the instructions (how to install and start using them).
 // The target directory must pass CheckTargetDir.

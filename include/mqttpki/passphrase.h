@@ -1,7 +1,10 @@
-// Where passphrases come from: a file, $MQTTPKI_PASSPHRASE, or a no-echo prompt on the terminal. Never argv.
+// Where passphrases come from: a PassphraseSource that each front end chooses (a file, a secret it holds; the
+// CLI adds its environment variables and a no-echo prompt), behind a PassphraseProvider that the operations ask.
+// Never argv.
 #ifndef MQTTPKI_PASSPHRASE_H_
 #define MQTTPKI_PASSPHRASE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,30 +14,46 @@
 
 namespace mqttpki {
 
-inline constexpr const char* kPassphraseEnv = "MQTTPKI_PASSPHRASE";
-// The passphrase of an encrypted server or device key is never the CA's: it comes from its own file or variable.
-inline constexpr const char* kKeyPassphraseEnv = "MQTTPKI_KEY_PASSPHRASE";
+// PassphraseSource is one way of getting a passphrase.
+class PassphraseSource {
+ public:
+  virtual ~PassphraseSource() = default;
+  // Get returns the passphrase for |what| (a key file, or a key being made). |confirm| is set for the passphrase
+  // of a new key: a source that asks a person asks twice.
+  virtual Result<Secret> Get(const std::string& what, bool confirm) = 0;
+};
 
-// PassphraseProvider finds the passphrase the first time one is needed and keeps it for the rest of the command
-// (the CA keys of one command share one passphrase). Order: the file, else the environment variable, else a
-// prompt on /dev/tty when there is a terminal.
+// FilePassphrase reads the first line of |file| (ReadSecretLine). With no file it has no passphrase, and says
+// which argument gives one (|argument|, an Arg name: "passphrase-file", "key-passphrase-file").
+class FilePassphrase : public PassphraseSource {
+ public:
+  FilePassphrase(FileSystem& fs, std::string file, std::string argument = "passphrase-file");
+  Result<Secret> Get(const std::string& what, bool confirm) override;
+
+ private:
+  FileSystem& fs_;
+  std::string file_;
+  std::string argument_;
+};
+
+// PassphraseProvider asks its source the first time a passphrase is needed and keeps it for the rest of the
+// operation (the CA keys of one command share one passphrase).
 class PassphraseProvider {
  public:
-  // |file| is --passphrase-file (empty: none); |env| the environment variable to fall back on.
-  PassphraseProvider(FileSystem& fs, std::string file, const char* env = kPassphraseEnv);
+  explicit PassphraseProvider(std::unique_ptr<PassphraseSource> source);
+  // A FilePassphrase of |file| (empty: none).
+  PassphraseProvider(FileSystem& fs, std::string file);
 
   // ForReading returns the passphrase to read |what| (an existing encrypted key).
   Result<Secret> ForReading(const std::string& what);
-  // ForNewKey returns the passphrase to encrypt a new key |what|; a prompt asks twice. It must be at least
-  // kMinPassphraseLength characters.
+  // ForNewKey returns the passphrase to encrypt a new key |what|. It must be at least kMinPassphraseLength
+  // characters.
   Result<Secret> ForNewKey(const std::string& what);
 
  private:
   Result<Secret> Find(const std::string& what, bool confirm);
 
-  FileSystem& fs_;
-  std::string file_;
-  const char* env_;
+  std::unique_ptr<PassphraseSource> source_;
   std::optional<Secret> cached_;
 };
 

@@ -1,5 +1,5 @@
 // init, root create, ca create, bundle: the CA side of the PKI.
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/fs.h"
 #include "mqttpki/passphrase.h"
 
@@ -76,7 +76,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           PkiDir pki = ctx.Pki();
                           MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), flags->force);
-                          PassphraseProvider pass(pki.fs(), flags->pass.file);
+                          PassphraseProvider pass = Passphrases(flags->pass.file);
                           Report report;
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial root, pki.CreateRoot(o, ctx.now, pass, tx, report));
                           MQTTPKI_TRY(CommitAll(ctx, tx, report));
@@ -114,7 +114,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           PkiDir pki = ctx.Pki();
                           MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), flags->force);
-                          PassphraseProvider pass(pki.fs(), flags->pass.file);
+                          PassphraseProvider pass = Passphrases(flags->pass.file);
                           Report report;
                           for (const std::string& p : {pki.KeyPath(*name), pki.CertPath(*name)}) {
                             MQTTPKI_TRY(tx.Check(p));

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/deploy.h"
 #include "mqttpki/passphrase.h"
 
@@ -106,7 +106,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       MQTTPKI_TRY(
           CheckTargetDir(o.target_dir, f->target.empty() ? "--out (the default --target-dir)" : "--target-dir"));
       PkiDir pki = ctx.Pki();
-      PassphraseProvider pass(pki.fs(), f->passphrase_file);
+      PassphraseProvider pass = Passphrases(f->passphrase_file);
       MQTTPKI_ASSIGN_OR_RETURN(DeployMaterial m, LoadServer(pki, f->name, pass));
       FileTransaction tx(pki.fs(), f->force);
       Report report;

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/fleet.h"
 #include "mqttpki/passphrase.h"
 
@@ -112,7 +112,7 @@ Result<Output> RunBatch(const Context& ctx, const BatchFlags& f, DeviceSource& s
                                         "create " + f.ca + " --for client'");
   }
   MQTTPKI_TRY(CheckIssuer(ctx, f.ca));
-  PassphraseProvider pass(pki.fs(), f.pass.file);
+  PassphraseProvider pass = Passphrases(f.pass.file);
   MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(f.ca, pass));
   MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults defaults, pki.Defaults());
 

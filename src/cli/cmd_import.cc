@@ -1,5 +1,5 @@
 // import DIR: adopt a PKI built by hand with the tutorial's openssl commands.
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/import.h"
 #include "mqttpki/passphrase.h"
 
@@ -18,7 +18,7 @@ void RegisterImport(CLI::App& app, Context& ctx, std::vector<Command>& commands)
     PkiDir pki = ctx.Pki();
     MQTTPKI_TRY(CheckInventory(ctx));
     FileTransaction tx(pki.fs(), *force);
-    PassphraseProvider pass(pki.fs(), *pass_file);
+    PassphraseProvider pass = Passphrases(*pass_file);
     Report report;
     MQTTPKI_TRY(ImportTutorialPki(*dir, pki, ctx.now, pass, tx, report));
     MQTTPKI_TRY(CommitAll(ctx, tx, report));

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/certificate.h"
 #include "mqttpki/passphrase.h"
 
@@ -187,7 +187,7 @@ void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands
         if (encrypted && pass_file->empty() && std::getenv(kPassphraseEnv) == nullptr) {
           out.text += Line("Key", "encrypted (give --passphrase-file to see the key type)");
         } else {
-          PassphraseProvider pass(RealFileSystem(), *pass_file);
+          PassphraseProvider pass = Passphrases(*pass_file);
           if (encrypted) {
             MQTTPKI_ASSIGN_OR_RETURN(Secret p, pass.ForReading(*file));
             key = PrivateKey::FromPem(b.text, &p, *file);

@@ -1,7 +1,7 @@
 // server issue, csr create, csr sign: leaf certificates for brokers (and clients).
 #include <filesystem>
 
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/fs.h"
 #include "mqttpki/passphrase.h"
 
@@ -103,8 +103,8 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           PkiDir pki = ctx.Pki();
                           MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), *force);
-                          PassphraseProvider pass(pki.fs(), pass_flags->file);
-                          PassphraseProvider key_pass(pki.fs(), *key_pass_file, kKeyPassphraseEnv);
+                          PassphraseProvider pass = Passphrases(pass_flags->file);
+                          PassphraseProvider key_pass = Passphrases(*key_pass_file, KeyOwner::kLeaf);
                           o.key_pass = &key_pass;
                           Report report;
                           for (const std::string& p : {pki.KeyPath(*name), pki.CertPath(*name)}) {
@@ -149,7 +149,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           o.encrypt_key = *encrypt_key;
                           PkiDir pki = ctx.Pki();
                           FileTransaction tx(pki.fs(), *force);
-                          PassphraseProvider key_pass(pki.fs(), *key_pass_file, kKeyPassphraseEnv);
+                          PassphraseProvider key_pass = Passphrases(*key_pass_file, KeyOwner::kLeaf);
                           o.key_pass = &key_pass;
                           Report report;
                           MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest req, pki.CreateCsr(*name, o, tx, report));
@@ -192,7 +192,7 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           PkiDir pki = ctx.Pki();
                           MQTTPKI_TRY(CheckInventory(ctx));
                           FileTransaction tx(pki.fs(), *sign_force);
-                          PassphraseProvider pass(pki.fs(), sign_pass->file);
+                          PassphraseProvider pass = Passphrases(sign_pass->file);
                           Report report;
                           for (const std::string& p : {pki.CertPath(cert_name), pki.ChainPath(cert_name)}) {
                             MQTTPKI_TRY(tx.Check(p));

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/crl.h"
 #include "mqttpki/inventory.h"
 #include "mqttpki/passphrase.h"
@@ -297,7 +297,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
         }
         if (cas.empty()) return MakeError(ErrorCode::kInput, "no CA with its key in " + pki.root());
       }
-      PassphraseProvider pass(pki.fs(), *pass_file);
+      PassphraseProvider pass = Passphrases(*pass_file);
       FileTransaction tx(pki.fs(), /*force=*/true);  // a CRL replaces the previous one
       Report report;
       Output out;
@@ -396,12 +396,12 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
         return MakeError(ErrorCode::kInput, "'" + *name + "' is a CA: use 'mqttpki rotate " + *name + "'");
       }
       PkiDir pki = ctx.Pki();
-      PassphraseProvider pass(pki.fs(), *pass_file);
+      PassphraseProvider pass = Passphrases(*pass_file);
       MQTTPKI_TRY(CheckIssuer(ctx, r.ca));
       MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(r.ca, pass));
       FileTransaction tx(pki.fs(), /*force=*/true);  // renewing replaces the certificate (and key) in place
       Report report;
-      PassphraseProvider key_pass(pki.fs(), *key_pass_file, kKeyPassphraseEnv);
+      PassphraseProvider key_pass = Passphrases(*key_pass_file, KeyOwner::kLeaf);
       Profile profile = r.profile == "client" ? Profile::kClient : Profile::kServer;
       MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, pki.Reissue(*name, ca, profile, *rekey, key_type, valid_days,
                                                              ctx.now, &key_pass, tx, report));
@@ -473,7 +473,7 @@ void RegisterLifecycle(CLI::App& app, Context& ctx, std::vector<Command>& comman
       MQTTPKI_ASSIGN_OR_RETURN(int valid_days, ParseDays(*days));
       MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, RequireInventory(ctx, Access::kWrite));
       PkiDir pki = ctx.Pki();
-      PassphraseProvider pass(pki.fs(), *pass_file);
+      PassphraseProvider pass = Passphrases(*pass_file);
       MQTTPKI_ASSIGN_OR_RETURN(CaMaterial old, pki.LoadCa(*name, pass));
       if (old.cert.IsSelfIssued()) {
         return MakeError(ErrorCode::kUsage, "'" + *name + "' is the root: devices trust it, it is not rotated");

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/passphrase.h"
 #include "mqttpki/probe.h"
 
@@ -149,7 +149,7 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
       if (f->cert.empty() || f->key.empty()) return MakeError(ErrorCode::kUsage, "--cert and --key go together");
       MQTTPKI_ASSIGN_OR_RETURN(std::string cert_pem, ReadFileArg(f->cert));
       MQTTPKI_ASSIGN_OR_RETURN(o.client_chain, Certificate::AllFromPem(cert_pem, f->cert));
-      PassphraseProvider pass(RealFileSystem(), f->passphrase_file);
+      PassphraseProvider pass = Passphrases(f->passphrase_file);
       MQTTPKI_ASSIGN_OR_RETURN(LoadedKey loaded, ReadPrivateKey(RealFileSystem(), f->key, pass));
       client_key = std::move(loaded.key);
       o.client_key = &client_key;

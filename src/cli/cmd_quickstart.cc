@@ -1,5 +1,5 @@
 // quickstart: the tutorial's whole PKI in one process, verified, with a "what goes where" table.
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/fs.h"
 #include "mqttpki/passphrase.h"
 #include "mqttpki/verify.h"
@@ -41,7 +41,7 @@ void RegisterQuickstart(CLI::App& app, Context& ctx, std::vector<Command>& comma
     PkiDir pki = ctx.Pki();
     MQTTPKI_TRY(CheckInventory(ctx));
     FileTransaction tx(pki.fs(), f->force);
-    PassphraseProvider pass(pki.fs(), f->pass.file);
+    PassphraseProvider pass = Passphrases(f->pass.file);
     Report report;
 
     if (!f->force) {

@@ -1,5 +1,5 @@
 // verify FILE: is this chain what a device will accept?
-#include "cli/context.h"
+#include "context.h"
 #include "mqttpki/verify.h"
 
 namespace mqttpki::cli {

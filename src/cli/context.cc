@@ -1,4 +1,4 @@
-#include "cli/context.h"
+#include "context.h"
 
 #include <sys/stat.h>
 
@@ -8,6 +8,13 @@
 #include "mqttpki/inventory.h"
 
 namespace mqttpki::cli {
+
+std::string Words(std::string_view text) {
+  if (text.find('\x01') == std::string_view::npos) return std::string(text);
+  return RenderReferences(
+      text, [](std::string_view arg) { return "--" + std::string(arg); },
+      [](std::string_view op) { return "'mqttpki " + std::string(op) + "'"; });
+}
 
 void SubjectFlags::Add(CLI::App* app) {
   org_opt = app->add_option("--org", org, "Organization (O) of the subject");

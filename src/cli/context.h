@@ -13,6 +13,7 @@
 #include "mqttpki/key.h"
 #include "mqttpki/name.h"
 #include "mqttpki/pki_dir.h"
+#include "mqttpki/passphrase.h"
 #include "mqttpki/result.h"
 
 namespace mqttpki::cli {
@@ -80,6 +81,22 @@ struct PassphraseFlags {
   bool no_passphrase = false;
   void Add(CLI::App* app, bool creates_ca_key);
 };
+
+// The environment variables that give a passphrase when no file does. The passphrase of an encrypted server or
+// device key is never the CA's: it comes from its own file or variable.
+inline constexpr const char* kPassphraseEnv = "MQTTPKI_PASSPHRASE";
+inline constexpr const char* kKeyPassphraseEnv = "MQTTPKI_KEY_PASSPHRASE";
+
+enum class KeyOwner {
+  kCa,    // --passphrase-file, else $MQTTPKI_PASSPHRASE, else a prompt
+  kLeaf,  // --key-passphrase-file, else $MQTTPKI_KEY_PASSPHRASE, else a prompt
+};
+// Passphrases is the provider of a command's passphrases for keys of |owner|, from |file| when given (passphrase.cc).
+PassphraseProvider Passphrases(const std::string& file, KeyOwner owner = KeyOwner::kCa);
+
+// Words renders a library message or warning for the terminal: an argument is its flag ("--san"), an operation
+// the command to run ("'mqttpki rotate server-ca'").
+std::string Words(std::string_view text);
 
 // ParseDays reads a --days value ("" means the profile default: 0).
 Result<int> ParseDays(const std::string& text);

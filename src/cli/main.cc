@@ -12,7 +12,7 @@
 #include <optional>
 #include <string_view>
 
-#include "cli/context.h"
+#include "context.h"
 
 namespace mqttpki::cli {
 namespace {
@@ -23,9 +23,32 @@ constexpr const char* kDescription =
     "device CA bundle, done right by default. Exit codes: 0 ok, 1 check failed, 2 usage error, 3 bad input/I-O.\n"
     "Start with:  mqttpki quickstart --san mqtt.example.com --san 10.0.0.5";
 
-// Messages can quote what a user or a file gave (names, paths, CSR fields): escaped once more here, so that no
-// control character reaches the terminal and no line can be forged.
-std::string Safe(const std::string& message) { return Printable(message, /*escape_backslash=*/false); }
+// Messages can quote what a user or a file gave (names, paths, CSR fields): worded for the terminal (Words), then
+// escaped once more, so that no control character reaches the terminal and no line can be forged.
+std::string Safe(const std::string& message) { return Printable(Words(message), /*escape_backslash=*/false); }
+
+// ExitCode maps an error's kind to the exit code of the command contract.
+int ExitCode(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kRejected: return 1;
+    case ErrorCode::kUsage: return 2;
+    case ErrorCode::kInput:
+    case ErrorCode::kExists:
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal: return 3;
+  }
+  return 3;
+}
+
+// WordJson applies Words to every string of |j| that holds a reference (a library message in a report).
+void WordJson(nlohmann::json& j) {
+  if (j.is_string()) {
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s.find('\x01') != std::string::npos) j = Words(s);
+  } else if (j.is_structured()) {
+    for (nlohmann::json& v : j) WordJson(v);
+  }
+}
 
 // JSON output never fails on bytes that are not UTF-8 (a path or a name from a file): they are replaced.
 std::string Dump(const nlohmann::json& j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); }
@@ -80,9 +103,12 @@ int ReportError(const Context& ctx, const Error& e) {
   if (e.code == ErrorCode::kInternal || (debug != nullptr && *debug != '\0')) {
     for (const std::string& o : e.openssl_errors) std::fprintf(stderr, "  openssl: %s\n", o.c_str());
   }
-  int code = ExitCodeFor(e.code);
+  int code = ExitCode(e.code);
   if (ctx.json) {
     nlohmann::json j = {{"ok", false}, {"error", Safe(e.message)}, {"exit_code", code}};
+    if (!e.argument.empty()) j["argument"] = "--" + e.argument;
+    if (!e.file.empty()) j["file"] = e.file;
+    if (!e.certificate.empty()) j["certificate"] = e.certificate;
     std::printf("%s\n", Dump(j).c_str());
   }
   return code;
@@ -179,12 +205,13 @@ int Run(int argc, char** argv) {
     if (!out.ok()) return ReportError(ctx, out.error());
     PrintWarnings(out->warnings);
     if (ctx.json) {
-      nlohmann::json j = out->json;
+      nlohmann::json& j = out->json;
       j["ok"] = out->exit_code == 0;
       if (!out->warnings.empty()) j["warnings"] = out->warnings;
+      WordJson(j);
       std::printf("%s\n", Dump(j).c_str());
     } else {
-      std::fputs(out->text.c_str(), stdout);
+      std::fputs(Words(out->text).c_str(), stdout);
     }
     std::fflush(stdout);
     return out->exit_code;

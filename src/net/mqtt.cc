@@ -64,10 +64,10 @@ Status CheckString(size_t length, const std::string& what) {
 }
 
 Status CheckConnect(const ConnectOptions& o) {
-  MQTTPKI_TRY(CheckString(o.client_id.size(), "the MQTT client id (--client-id)"));
-  if (o.username) MQTTPKI_TRY(CheckString(o.username->size(), "the MQTT user name (--username)"));
+  MQTTPKI_TRY(CheckString(o.client_id.size(), "the MQTT client id (" + Arg("client-id") + ")"));
+  if (o.username) MQTTPKI_TRY(CheckString(o.username->size(), "the MQTT user name (" + Arg("username") + ")"));
   if (o.password) {
-    MQTTPKI_TRY(CheckString(o.password->size(), "the MQTT password (--password-file, $MQTTPKI_MQTT_PASSWORD)"));
+    MQTTPKI_TRY(CheckString(o.password->size(), "the MQTT password (" + Arg("password-file") + ")"));
   }
   return Status::Ok();
 }

@@ -150,7 +150,7 @@ std::string TlsFailure(SSL* ssl, int rc, const char* during, int timeout_ms) {
                                                   : "");
   }
   if (detail.find("certificate required") != std::string::npos) {
-    return "the broker requires a client certificate (" + detail + "); give --cert and --key";
+    return "the broker requires a client certificate (" + detail + "); give " + Arg("cert") + " and " + Arg("key");
   }
   if (detail.find("alert bad certificate") != std::string::npos ||
       detail.find("alert unknown ca") != std::string::npos ||
@@ -214,7 +214,7 @@ Result<SslCtxPtr> MakeContext(const ProbeOptions& o) {
   SSL_CTX_set_min_proto_version(ctx.get(), min);
   SSL_CTX_set_max_proto_version(ctx.get(), max);
   if (!o.client_chain.empty()) {
-    if (o.client_key == nullptr) return MakeError(ErrorCode::kUsage, "--cert needs --key");
+    if (o.client_key == nullptr) return MakeError(ErrorCode::kUsage, Arg("cert") + " needs " + Arg("key"));
     if (SSL_CTX_use_certificate(ctx.get(), o.client_chain.front().get()) != 1 ||
         SSL_CTX_use_PrivateKey(ctx.get(), o.client_key->get()) != 1 || SSL_CTX_check_private_key(ctx.get()) != 1) {
       return ossl::OsslError(ErrorCode::kInput, "the client key does not match the client certificate");
@@ -258,7 +258,7 @@ std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const s
   if (rc != 1) {
     report.stage = ProbeStage::kTls;
     report.reason = *cert_requested && o.client_chain.empty()
-                        ? "the broker requires a client certificate (mutual TLS); give --cert and --key"
+                        ? "the broker requires a client certificate (mutual TLS); give " + Arg("cert") + " and " + Arg("key")
                         : TlsFailure(ssl.get(), rc, "handshake", o.timeout_ms);
     return std::nullopt;
   }
@@ -373,11 +373,11 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
   if (o.name.empty()) o.name = o.host;
   if (o.client_id.empty()) o.client_id = RandomClientId();
   // Fields an MQTT CONNECT cannot carry are refused before anything is sent.
-  MQTTPKI_TRY(mqtt::CheckString(o.client_id.size(), "the MQTT client id (--client-id)"));
-  if (o.username) MQTTPKI_TRY(mqtt::CheckString(o.username->size(), "the MQTT user name (--username)"));
+  MQTTPKI_TRY(mqtt::CheckString(o.client_id.size(), "the MQTT client id (" + Arg("client-id") + ")"));
+  if (o.username) MQTTPKI_TRY(mqtt::CheckString(o.username->size(), "the MQTT user name (" + Arg("username") + ")"));
   if (o.password) {
     MQTTPKI_TRY(mqtt::CheckString(o.password->str().size(),
-                                  "the MQTT password (--password-file, $MQTTPKI_MQTT_PASSWORD)"));
+                                  "the MQTT password (" + Arg("password-file") + ")"));
   }
   if (o.trusted.empty()) return MakeError(ErrorCode::kInput, o.bundle_name + " holds no certificate");
   MQTTPKI_ASSIGN_OR_RETURN(SslCtxPtr ctx, MakeContext(o));
@@ -432,7 +432,7 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
       // In TLS 1.3 a broker judges the client certificate after the handshake: its alert, or just a reset,
       // arrives in place of the CONNACK. Which of the two we see is a race, so say what it means either way.
       if (o.client_chain.empty()) {
-        tls_failure = "the broker requires a client certificate (mutual TLS); give --cert and --key";
+        tls_failure = "the broker requires a client certificate (mutual TLS); give " + Arg("cert") + " and " + Arg("key");
       } else if (tls_failure.find("rejected our client certificate") == std::string::npos) {
         tls_failure = "the broker rejected our client certificate (it closed the connection after the handshake; "
                       "is the certificate issued under the broker's cafile?)";

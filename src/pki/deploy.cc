@@ -298,13 +298,13 @@ long NextCodePoint(std::string_view s, size_t& i) {
 
 }  // namespace
 
-Status CheckTargetDir(const std::string& dir, const std::string& flag) {
+Status CheckTargetDir(const std::string& dir, const std::string& argument) {
   auto refuse = [&](const std::string& what) {
-    return MakeError(ErrorCode::kUsage, "invalid " + flag + " '" + Printable(dir) + "': it contains " + what +
+    return MakeError(ErrorCode::kUsage, "invalid " + argument + " '" + Printable(dir) + "': it contains " + what +
                                             ", which the broker's configuration file cannot carry safely; use a "
                                             "plain directory path (letters, digits, '/', '.', '_', '-', spaces)");
   };
-  if (dir.empty()) return MakeError(ErrorCode::kUsage, flag + " is empty");
+  if (dir.empty()) return MakeError(ErrorCode::kUsage, argument + " is empty");
   if (dir[0] == ' ') return refuse("leading white space (the broker would drop it)");
   for (size_t i = 0; i < dir.size();) {
     long cp = NextCodePoint(dir, i);
@@ -331,7 +331,7 @@ Result<Broker> ParseBroker(const std::string& name) {
   if (name == "hivemq") return Broker::kHiveMq;
   if (name == "vernemq") return Broker::kVerneMq;
   if (name == "nanomq") return Broker::kNanoMq;
-  return MakeError(ErrorCode::kUsage, "unknown --broker '" + name +
+  return MakeError(ErrorCode::kUsage, "unknown " + Arg("broker") + " '" + name +
                                           "': use mosquitto, thingsboard, emqx, hivemq, vernemq or nanomq");
 }
 
@@ -431,7 +431,7 @@ Result<std::string> EncodeTrustStore(const std::vector<Certificate>& certs, cons
 
 Result<std::string> Deploy(const DeployMaterial& m, const DeployOptions& o, FileTransaction& tx, Report& report) {
   if (m.chain.empty()) return MakeError(ErrorCode::kInternal, "Deploy: no certificate");
-  MQTTPKI_TRY(CheckTargetDir(o.target_dir.empty() ? o.out_dir : o.target_dir, "--target-dir"));
+  MQTTPKI_TRY(CheckTargetDir(o.target_dir.empty() ? o.out_dir : o.target_dir, Arg("target-dir")));
   Files f{o.out_dir, o.target_dir.empty() ? o.out_dir : o.target_dir, o.elsewhere};
   switch (o.broker) {
     case Broker::kMosquitto: return DeployMosquitto(m, o, f, tx, report);

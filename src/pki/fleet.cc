@@ -201,7 +201,7 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
     return MakeError(ErrorCode::kInput, "the private key of CA '" + ca.name + "' does not match its certificate");
   }
   MQTTPKI_TRY(CheckCaMayIssue(ca.cert, Profile::kClient));
-  if (o.days <= 0) return MakeError(ErrorCode::kUsage, "--days must be a positive number of days");
+  if (o.days <= 0) return MakeError(ErrorCode::kUsage, Arg("days") + " must be a positive number of days");
   if (ca.cert.NotAfter() <= o.now) {
     return MakeError(ErrorCode::kInput, "the issuer '" + ca.cert.Subject() + "' expired on " +
                                             FormatTime(ca.cert.NotAfter()));

@@ -69,7 +69,7 @@ class PosixFileSystem final : public FileSystem {
     unsigned flags = replace ? 0 : RENAME_NOREPLACE;
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags) != 0) {
       if (errno == EEXIST) {
-        return MakeError(ErrorCode::kExists, to + " exists; use --force to overwrite it");
+        return MakeError(ErrorCode::kExists, to + " exists; use " + Arg("force") + " to overwrite it").WithFile(to);
       }
       return IoError("rename to", to, errno);
     }
@@ -302,7 +302,9 @@ Status FileTransaction::StageFirst(const std::string& path, std::string data, mo
 Status FileTransaction::Check(const std::string& path) {
   if (force_) return Status::Ok();
   MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(path));
-  if (exists) return MakeError(ErrorCode::kExists, path + " exists; use --force to overwrite it");
+  if (exists) {
+    return MakeError(ErrorCode::kExists, path + " exists; use " + Arg("force") + " to overwrite it").WithFile(path);
+  }
   return Status::Ok();
 }
 

@@ -16,6 +16,7 @@ namespace {
 using testing::FaultyFileSystem;
 using testing::Listing;
 using testing::TempDir;
+using testing::Worded;
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
@@ -53,7 +54,9 @@ TEST(FileTransaction, ExistingFileNeedsForce) {
   Status st = tx.Stage(dir / "k.pem", "new", 0400);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kExists);
-  EXPECT_EQ(st.error().message, dir / "k.pem" + " exists; use --force to overwrite it");
+  EXPECT_EQ(Worded(st.error()), dir / "k.pem" + " exists; use --force to overwrite it");
+  EXPECT_EQ(st.error().argument, "force");
+  EXPECT_EQ(st.error().file, dir / "k.pem");
   EXPECT_EQ(Slurp(dir / "k.pem"), "old");
 
   FileTransaction forced(RealFileSystem(), true);

@@ -93,18 +93,18 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
                          (root ? "root CA" : "intermediate CA " + e.dir) + " of " + source + ", expired on " +
                          FormatTime(e.cert.NotAfter()) + ": devices refuse every chain through it, so it is not "
                          "imported; " +
-                         (root ? "build a new PKI (mqttpki quickstart) and give the devices its bundle"
+                         (root ? "build a new PKI (" + Op("quickstart") + ") and give the devices its bundle"
                                : "re-sign its CSR with the root for a new validity period, then import again"));
   }
   for (const Entity& e : entities) {
     std::vector<std::string> ku = e.cert.KeyUsage();
     if (e.cert.IsCa() && ku.empty()) {
       report.warnings.push_back(e.cert_file + " ('" + e.cert.CommonName() +
-                                "') has no keyUsage extension: strict clients reject chains through it (mqttpki "
-                                "verify, openssl verify -x509_strict); consider a new " +
-                                (e.cert.IsSelfIssued() ? "root ('mqttpki root create --force', then a new bundle "
-                                                         "on the devices)"
-                                                       : "intermediate ('mqttpki rotate " + e.dir + "')"));
+                                "') has no keyUsage extension: strict clients reject chains through it (" +
+                                Op("verify") + ", openssl verify -x509_strict); consider a new " +
+                                (e.cert.IsSelfIssued() ? "root (" + Op("root create --force") +
+                                                             ", then a new bundle on the devices)"
+                                                       : "intermediate (" + Op("rotate " + e.dir) + ")"));
     }
   }
   // Who issued whom, checked by signature.
@@ -128,16 +128,16 @@ Status ImportTutorialPki(const std::string& source, const PkiDir& dest, int64_t 
     const Entity* issuer = issuer_of[e.name];
     std::string what = e.cert_file + " ('" + Printable(e.cert.CommonName()) + "')";
     if (!e.cert.IsCa() && e.cert.NotAfter() < now) {
-      report.warnings.push_back(what + " expired on " + FormatTime(e.cert.NotAfter()) + ": renew it after the "
-                                "import ('mqttpki renew " + e.name + "')");
+      report.warnings.push_back(what + " expired on " + FormatTime(e.cert.NotAfter()) + ": renew it after the import (" +
+                                Op("renew " + e.name) + ")");
     } else if (e.cert.NotAfter() > issuer->cert.NotAfter()) {
       report.warnings.push_back(what + " is valid until " + FormatTime(e.cert.NotAfter()) + ", after its issuer " +
                                 issuer->dir + " (until " + FormatTime(issuer->cert.NotAfter()) +
                                 "): devices refuse it from then on; " +
                                 (issuer == roots.front()
                                      ? std::string("plan a new root before then (new device bundles)")
-                                     : "rotate " + issuer->dir + " before then ('mqttpki rotate " + issuer->name +
-                                           "' re-issues its servers)"));
+                                     : "rotate " + issuer->dir + " before then (" + Op("rotate " + issuer->name) +
+                                           " re-issues its servers)"));
     }
   }
   // Keys: present, readable, and the certificate's.

@@ -224,7 +224,7 @@ Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key,
                           const PrivateKey& issuer_key) {
   IssueOptions o = options;
   IssueResult result;
-  if (o.days <= 0) return MakeError(ErrorCode::kUsage, "--days must be a positive number of days");
+  if (o.days <= 0) return MakeError(ErrorCode::kUsage, Arg("days") + " must be a positive number of days");
   if (subject_key == nullptr || issuer_key.get() == nullptr) {
     return MakeError(ErrorCode::kInternal, "Issue: missing key");
   }
@@ -262,7 +262,7 @@ Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key,
       }
     }
     if (o.profile == Profile::kServer && o.sans.empty()) {
-      return MakeError(ErrorCode::kUsage, "a server certificate needs at least one --san (DNS name or IP address)");
+      return MakeError(ErrorCode::kUsage, "a server certificate needs at least one " + Arg("san") + " (DNS name or IP address)");
     }
   } else if (!o.sans.empty()) {
     return MakeError(ErrorCode::kInternal, "CA certificates carry no subjectAltName");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pki/test_util.h"
+
 namespace mqttpki {
 namespace {
 
@@ -140,7 +142,8 @@ TEST(Issue, RefusesWhatPolicyForbids) {
   o.subject.common_name = "Not A Hostname";
   Result<IssueResult> no_san = Issue(o, key.get(), &root.cert, root.key);
   ASSERT_FALSE(no_san.ok());
-  EXPECT_EQ(no_san.error().message, "a server certificate needs at least one --san (DNS name or IP address)");
+  EXPECT_EQ(testing::Worded(no_san.error()), "a server certificate needs at least one --san (DNS name or IP address)");
+  EXPECT_EQ(no_san.error().argument, "san");
 }
 
 TEST(CertificateRequest, CreateVerifyAndTamper) {

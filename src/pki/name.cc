@@ -80,7 +80,7 @@ bool ParseIp(std::string_view text, std::string* canonical) {
 }
 
 Error BadSan(std::string_view text, const std::string& why) {
-  return MakeError(ErrorCode::kUsage, "invalid --san '" + Printable(text) + "': " + why);
+  return MakeError(ErrorCode::kUsage, "invalid " + Arg("san") + " '" + Printable(text) + "': " + why);
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pki/test_util.h"
+
 namespace mqttpki {
 namespace {
 
@@ -50,7 +52,8 @@ TEST(ParseSan, BadValuesSayWhy) {
     Result<SubjectAltName> r = ParseSan(c.in);
     ASSERT_FALSE(r.ok()) << c.in;
     EXPECT_EQ(r.error().code, ErrorCode::kUsage);
-    EXPECT_EQ(r.error().message, c.message);
+    EXPECT_EQ(testing::Worded(r.error()), c.message);
+    EXPECT_EQ(r.error().argument, "san");
   }
   EXPECT_FALSE(ParseSan(std::string(64, 'a') + ".com").ok());
 }

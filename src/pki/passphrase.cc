@@ -1,92 +1,27 @@
 #include "mqttpki/passphrase.h"
 
-#include <fcntl.h>
-#include <termios.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
-
 namespace mqttpki {
-namespace {
 
-// Tty is the controlling terminal, opened for a prompt; echo is restored when it is closed.
-class Tty {
- public:
-  Tty() : fd_(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) {}
-  ~Tty() {
-    if (fd_ >= 0) ::close(fd_);
+FilePassphrase::FilePassphrase(FileSystem& fs, std::string file, std::string argument)
+    : fs_(fs), file_(std::move(file)), argument_(std::move(argument)) {}
+
+Result<Secret> FilePassphrase::Get(const std::string& what, bool /*confirm*/) {
+  if (file_.empty()) {
+    return MakeError(ErrorCode::kInput, what + " needs a passphrase: give " + Arg(argument_) + " FILE");
   }
-  bool ok() const { return fd_ >= 0; }
+  return ReadSecretLine(fs_, file_, "passphrase file");
+}
 
-  // ReadHidden prints |prompt| and reads one line with echo off.
-  Result<Secret> ReadHidden(const std::string& prompt) {
-    struct termios old_tio;
-    bool have_tio = ::tcgetattr(fd_, &old_tio) == 0;
-    if (have_tio) {
-      struct termios tio = old_tio;
-      tio.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      tio.c_lflag |= ECHONL;
-      ::tcsetattr(fd_, TCSAFLUSH, &tio);
-    }
-    (void)!::write(fd_, prompt.data(), prompt.size());
-    std::string line;
-    line.reserve(1024);  // no reallocation leaves copies of the passphrase behind
-    char c = 0;
-    bool got_any = false;
-    for (;;) {
-      ssize_t n = ::read(fd_, &c, 1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got_any = true;
-      if (c == '\n' || c == '\r') break;
-      line.push_back(c);
-    }
-    if (have_tio) ::tcsetattr(fd_, TCSAFLUSH, &old_tio);
-    c = 0;
-    Secret s(std::move(line));
-    if (!got_any) return MakeError(ErrorCode::kInput, "no passphrase was entered");
-    return s;
-  }
+PassphraseProvider::PassphraseProvider(std::unique_ptr<PassphraseSource> source) : source_(std::move(source)) {}
 
- private:
-  int fd_;
-};
-
-}  // namespace
-
-PassphraseProvider::PassphraseProvider(FileSystem& fs, std::string file, const char* env)
-    : fs_(fs), file_(std::move(file)), env_(env) {}
+PassphraseProvider::PassphraseProvider(FileSystem& fs, std::string file)
+    : source_(std::make_unique<FilePassphrase>(fs, std::move(file))) {}
 
 Result<Secret> PassphraseProvider::Find(const std::string& what, bool confirm) {
   if (cached_) return *cached_;
-  if (!file_.empty()) {
-    MQTTPKI_ASSIGN_OR_RETURN(Secret pass, ReadSecretLine(fs_, file_, "passphrase file"));
-    cached_ = pass;
-    return pass;
-  }
-  if (const char* env = std::getenv(env_); env != nullptr && *env != '\0') {
-    cached_ = Secret(env);
-    return *cached_;
-  }
-  Tty tty;
-  if (!tty.ok()) {
-    bool leaf_key = std::string(env_) == kKeyPassphraseEnv;
-    std::string flag = leaf_key ? "--key-passphrase-file" : "--passphrase-file";
-    // --no-passphrase belongs to the commands that create CA keys; a server or device key is encrypted only when
-    // asked for (--encrypt-key), and those commands have no such flag.
-    return MakeError(ErrorCode::kInput, what + " needs a passphrase: give " + flag + " FILE, set " + env_ +
-                                            ", or run on a terminal to be asked" +
-                                            (confirm && !leaf_key ? " (or --no-passphrase to write the key unencrypted)"
-                                                                  : ""));
-  }
-  MQTTPKI_ASSIGN_OR_RETURN(Secret first, tty.ReadHidden("Passphrase for " + what + ": "));
-  if (confirm) {
-    MQTTPKI_ASSIGN_OR_RETURN(Secret second, tty.ReadHidden("Repeat the passphrase: "));
-    if (first.str() != second.str()) return MakeError(ErrorCode::kInput, "the passphrases do not match");
-  }
-  cached_ = first;
-  return first;
+  MQTTPKI_ASSIGN_OR_RETURN(Secret pass, source_->Get(what, confirm));
+  cached_ = pass;
+  return pass;
 }
 
 Result<Secret> PassphraseProvider::ForReading(const std::string& what) { return Find(what, false); }

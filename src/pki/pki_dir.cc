@@ -114,7 +114,8 @@ Result<SubjectDefaults> PkiDir::Defaults() const {
   MQTTPKI_ASSIGN_OR_RETURN(std::string text, fs_.ReadFile(ConfigPath(), 1024 * 1024));
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    return MakeError(ErrorCode::kInput, ConfigPath() + " is not valid JSON; fix it or run 'mqttpki init --force'");
+    return MakeError(ErrorCode::kInput, ConfigPath() + " is not valid JSON; fix it or run " + Op("init --force"))
+        .WithFile(ConfigPath());
   }
   auto get = [&j](const char* key, std::string& out) {
     auto it = j.find(key);
@@ -126,8 +127,9 @@ Result<SubjectDefaults> PkiDir::Defaults() const {
   // A bad value here is bad input in a file, not a usage error: say which file to fix.
   DistinguishedName check{d.country, d.organization, d.org_unit, ""};
   if (Status st = check.Validate(); !st.ok()) {
-    return MakeError(ErrorCode::kInput, ConfigPath() + ": " + st.error().message +
-                                            "; fix it or run 'mqttpki init --force'");
+    return MakeError(ErrorCode::kInput, ConfigPath() + ": " + st.error().message + "; fix it or run " +
+                                            Op("init --force"))
+        .WithFile(ConfigPath());
   }
   return d;
 }
@@ -228,7 +230,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
                                               Report& report) const {
   MQTTPKI_TRY(ValidateName(name));
   if (name == kRootName) {
-    return MakeError(ErrorCode::kUsage, "'" + std::string(kRootName) + "' is the root; use 'mqttpki root create'");
+    return MakeError(ErrorCode::kUsage, "'" + std::string(kRootName) + "' is the root; use " + Op("root create"));
   }
   MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults d, Defaults());
   DistinguishedName dn = CaSubject(name, o, d);
@@ -257,7 +259,7 @@ Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const L
                                                FileTransaction& tx) const {
   MQTTPKI_TRY(CheckLeafName(name));
   if (o.sans.empty() && o.profile == Profile::kServer) {
-    return MakeError(ErrorCode::kUsage, "a server certificate needs at least one --san (DNS name or IP address)");
+    return MakeError(ErrorCode::kUsage, "a server certificate needs at least one " + Arg("san") + " (DNS name or IP address)");
   }
   MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults d, Defaults());
   DistinguishedName dn;
@@ -290,8 +292,8 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
                                       Report& report) const {
   if (ca.name == kRootName) {
     report.warnings.push_back(
-        "signing with the root CA directly (one-CA setup): an intermediate ('mqttpki ca create server-ca') keeps "
-        "the root key offline and can be rotated without touching devices");
+        "signing with the root CA directly (one-CA setup): an intermediate (" + Op("ca create server-ca") +
+        ") keeps the root key offline and can be rotated without touching devices");
   }
   MQTTPKI_TRY(tx.Check(CertPath(name)));
   MQTTPKI_TRY(tx.Check(ChainPath(name)));
@@ -315,7 +317,7 @@ Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what) {
   }
   if (std::string ca = csr.CaRequest(); !ca.empty()) {
     return MakeError(ErrorCode::kInput, what + " asks for " + ca + ": mqttpki signs leaf certificates from CSRs, "
-                                            "never a CA (create CAs with 'mqttpki ca create')");
+                                            "never a CA (create CAs with " + Op("ca create") + ")");
   }
   for (const std::string& other : csr.UnsupportedSans()) {
     return MakeError(ErrorCode::kInput, what + " asks for a name that is not allowed: " + other +
@@ -401,7 +403,7 @@ Result<Certificate> PkiDir::LoadCertificate(const std::string& name) const {
   if (!exists) {
     if (name == kRootName) {
       return MakeError(ErrorCode::kInput, "no root CA in " + root_ + ": " + path +
-                                              " does not exist (run 'mqttpki root create' or 'mqttpki quickstart')");
+                                              " does not exist (run " + Op("root create") + " or " + Op("quickstart") + ")");
     }
     return MakeError(ErrorCode::kInput, "no certificate for '" + name + "' in " + root_ + ": " + path +
                                             " does not exist");
@@ -418,7 +420,7 @@ Result<CaMaterial> PkiDir::LoadCa(const std::string& name, PassphraseProvider& p
   if (!cert.ok()) {
     if (name != kRootName && cert.error().code == ErrorCode::kInput) {
       return MakeError(ErrorCode::kInput, "no CA '" + name + "' in " + root_ + ": " + CertPath(name) +
-                                              " does not exist (run 'mqttpki ca create " + name + "')");
+                                              " does not exist (run " + Op("ca create " + name) + ")");
     }
     return cert.error();
   }
@@ -444,7 +446,7 @@ Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& c
                                     PassphraseProvider* key_pass, FileTransaction& tx, Report& report) const {
   MQTTPKI_ASSIGN_OR_RETURN(Certificate old, LoadCertificate(name));
   if (old.IsCa()) {
-    return MakeError(ErrorCode::kInput, "'" + name + "' is a CA: use 'mqttpki rotate " + name + "' for a CA");
+    return MakeError(ErrorCode::kInput, "'" + name + "' is a CA: use " + Op("rotate " + name) + " for a CA");
   }
   IssueOptions io;
   io.profile = profile;

@@ -13,8 +13,15 @@
 #include <vector>
 
 #include "mqttpki/fs.h"
+#include "mqttpki/result.h"
 
 namespace mqttpki::testing {
+
+// Worded is an error's message as the CLI words it: an argument as its flag, an operation as the command.
+inline std::string Worded(const Error& e) {
+  return e.Render([](std::string_view a) { return "--" + std::string(a); },
+                  [](std::string_view o) { return "'mqttpki " + std::string(o) + "'"; });
+}
 
 // TempDir is a fresh directory removed at the end of the test.
 class TempDir {

@@ -79,7 +79,7 @@ std::string Explain(X509_STORE_CTX* ctx, const std::vector<Certificate>& chain, 
       if (!c.IsCa()) {
         return "missing intermediate: the issuer of " + Quote(c) + " ('" + c.Issuer() + "') is neither in " +
                o.file_name + " nor in " + o.bundle_name +
-               "; give the chain file (leaf first, then the intermediate) or --untrusted";
+               "; give the chain file (leaf first, then the intermediate) or " + Arg("untrusted");
       }
       return "untrusted: the chain ends at " + Quote(c) + ", whose issuer ('" + c.Issuer() + "') is not in " +
              o.bundle_name;
@@ -93,7 +93,7 @@ std::string Explain(X509_STORE_CTX* ctx, const std::vector<Certificate>& chain, 
     case X509_V_ERR_CA_CERT_MISSING_KEY_USAGE:
       return "invalid: the CA certificate " + Quote(c) + " has no keyUsage extension, which strict clients "
              "(RFC 5280, OpenSSL's -x509_strict) require; 'openssl req -x509' with the default config makes such "
-             "roots. Issue a new root (mqttpki root create; devices then need the new bundle)";
+             "roots. Issue a new root (" + Op("root create") + "; devices then need the new bundle)";
     case X509_V_ERR_PATH_LENGTH_EXCEEDED:
       return "invalid: the path is longer than a CA's pathlen allows (at " + Quote(c) + ")";
     default:
@@ -154,7 +154,7 @@ Result<VerifyReport> VerifyChain(const std::vector<Certificate>& chain, const Ve
   if (!o.host.empty()) {
     int ok = IsIpAddress(o.host) ? X509_VERIFY_PARAM_set1_ip_asc(param, o.host.c_str())
                                  : X509_VERIFY_PARAM_set1_host(param, o.host.c_str(), o.host.size());
-    if (ok != 1) return MakeError(ErrorCode::kUsage, "invalid --host '" + o.host + "'");
+    if (ok != 1) return MakeError(ErrorCode::kUsage, "invalid " + Arg("host") + " '" + o.host + "'");
   }
   int rc = X509_verify_cert(ctx.get());
   if (rc != 1) {

@@ -38,7 +38,7 @@ Result<RevocationReason> ParseRevocationReason(const std::string& name) {
   for (const auto& r : kReasons) {
     if (name == r.name) return r.reason;
   }
-  return MakeError(ErrorCode::kUsage, "unknown --reason '" + name +
+  return MakeError(ErrorCode::kUsage, "unknown " + Arg("reason") + " '" + name +
                                           "': use unspecified, keyCompromise, cACompromise, affiliationChanged, "
                                           "superseded, cessationOfOperation, certificateHold or privilegeWithdrawn");
 }
