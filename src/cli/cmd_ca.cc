@@ -1,6 +1,7 @@
 // init, root create, ca create, bundle: the CA side of the PKI.
 #include "context.h"
 #include "mqttpki/fs.h"
+#include "mqttpki/ops.h"
 #include "mqttpki/passphrase.h"
 
 namespace mqttpki::cli {
@@ -119,7 +120,7 @@ void RegisterCa(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           for (const std::string& p : {pki.KeyPath(*name), pki.CertPath(*name)}) {
                             MQTTPKI_TRY(tx.Check(p));
                           }
-                          MQTTPKI_ASSIGN_OR_RETURN(CaMaterial root, pki.LoadCa(kRootName, pass));
+                          MQTTPKI_ASSIGN_OR_RETURN(CaMaterial root, ops::LoadIssuer(pki, kRootName, pass, ctx.now));
                           MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca,
                                                    pki.CreateIntermediate(*name, o, root, ctx.now, pass, tx, report));
                           MQTTPKI_TRY(CommitAll(ctx, tx, report));

@@ -9,6 +9,7 @@
 
 #include "context.h"
 #include "mqttpki/fleet.h"
+#include "mqttpki/ops.h"
 #include "mqttpki/passphrase.h"
 
 namespace mqttpki::cli {
@@ -102,28 +103,14 @@ struct BatchFlags {
 
 Result<Output> RunBatch(const Context& ctx, const BatchFlags& f, DeviceSource& source, KeyType key) {
   if (!f.out.empty() && !f.archive.empty()) return MakeError(ErrorCode::kUsage, "--out and --archive exclude each other");
-  MQTTPKI_TRY(PkiDir::ValidateName(f.ca));
-  MQTTPKI_ASSIGN_OR_RETURN(int days, ParseDays(f.days));
+  ops::DeviceBatchOptions batch;
+  batch.key = key;
+  MQTTPKI_ASSIGN_OR_RETURN(batch.days, ParseDays(f.days));
+  batch.organization = f.subject.Org();
+  batch.country = f.subject.Country();
+  batch.org_unit = f.subject.Ou();
   PkiDir pki = ctx.Pki();
-  MQTTPKI_TRY(CheckInventory(ctx));
-  MQTTPKI_ASSIGN_OR_RETURN(bool have_ca, pki.HasCertificate(f.ca));
-  if (!have_ca) {
-    return MakeError(ErrorCode::kInput, "there is no CA '" + f.ca + "' in " + pki.root() + ": create it with 'mqttpki ca "
-                                        "create " + f.ca + " --for client'");
-  }
-  MQTTPKI_TRY(CheckIssuer(ctx, f.ca));
-  PassphraseProvider pass = Passphrases(f.pass.file);
-  MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(f.ca, pass));
-  MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults defaults, pki.Defaults());
-
-  DeviceIssuer::Options io;
-  io.key = key;
-  io.days = days > 0 ? days : DefaultDays(Profile::kClient);
-  io.now = ctx.now;
-  io.subject_base.country = f.subject.Country().value_or(defaults.country);
-  io.subject_base.organization = f.subject.Org().value_or(defaults.organization);
-  io.subject_base.org_unit = f.subject.Ou().value_or("");
-  BatchOptions bo;
+  BatchOptions& bo = batch.batch;
   bo.ca_name = f.ca;
   bo.archive = f.archive;
   bo.out_dir = f.archive.empty() ? (f.out.empty() ? pki.Path("devices") : f.out) : "";
@@ -131,10 +118,11 @@ Result<Output> RunBatch(const Context& ctx, const BatchFlags& f, DeviceSource& s
   bo.c_header = f.c_header;
   bo.jobs = f.jobs;
 
+  PassphraseProvider pass = Passphrases(f.pass.file);
   ProgressBar bar(!ctx.json);
   StopOnSignal signals;
-  MQTTPKI_ASSIGN_OR_RETURN(BatchResult r, RunDeviceBatch(pki, ca, io, source, bo, ctx.now, &g_stop,
-                                                         [&bar](const BatchProgress& p) { bar.Update(p); }));
+  MQTTPKI_ASSIGN_OR_RETURN(BatchResult r, ops::IssueDevices(pki, batch, source, pass, ctx.now, &g_stop,
+                                                            [&bar](const BatchProgress& p) { bar.Update(p); }));
   bar.Finish();
 
   Output out;

@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "mqttpki/fs.h"
+#include "mqttpki/ops.h"
 #include "mqttpki/passphrase.h"
 
 namespace mqttpki::cli {
@@ -101,21 +102,13 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_ASSIGN_OR_RETURN(o.days, ParseDays(*days));
                           o.encrypt_key = *encrypt_key;
                           PkiDir pki = ctx.Pki();
-                          MQTTPKI_TRY(CheckInventory(ctx));
-                          FileTransaction tx(pki.fs(), *force);
                           PassphraseProvider pass = Passphrases(pass_flags->file);
                           PassphraseProvider key_pass = Passphrases(*key_pass_file, KeyOwner::kLeaf);
                           o.key_pass = &key_pass;
-                          Report report;
-                          for (const std::string& p : {pki.KeyPath(*name), pki.CertPath(*name)}) {
-                            MQTTPKI_TRY(tx.Check(p));
-                          }
-                          MQTTPKI_TRY(CheckIssuer(ctx, *ca_name));
-                          MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
-                          MQTTPKI_ASSIGN_OR_RETURN(Certificate cert,
-                                                   pki.IssueLeaf(*name, o, ca, ctx.now, tx, report));
-                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
-                          Output out = ReportOutput(report, "Issued server certificate '" + cert.CommonName() +
+                          ops::IssueServerOptions io{*name, *ca_name, std::move(o), *force};
+                          MQTTPKI_ASSIGN_OR_RETURN(ops::IssueResult issued, ops::IssueServer(pki, io, pass, ctx.now));
+                          const Certificate& cert = issued.cert;
+                          Output out = ReportOutput(issued.report, "Issued server certificate '" + cert.CommonName() +
                                                                 "' (" + cert.KeyDescription() + ") for " +
                                                                 SanList(cert.Sans()) + ", signed by " + *ca_name + ":");
                           out.text += "The broker serves " + pki.ChainPath(*name) + " (leaf first) with key " +
@@ -188,38 +181,12 @@ void RegisterLeaf(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
                           MQTTPKI_TRY(PkiDir::ValidateName(cert_name));
                           MQTTPKI_ASSIGN_OR_RETURN(std::string pem, ReadFileArg(*file));
                           MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest req, CertificateRequest::FromPem(pem, *file));
-                          MQTTPKI_TRY(req.VerifySignature(*file));
-                          PkiDir pki = ctx.Pki();
-                          MQTTPKI_TRY(CheckInventory(ctx));
-                          FileTransaction tx(pki.fs(), *sign_force);
                           PassphraseProvider pass = Passphrases(sign_pass->file);
-                          Report report;
-                          for (const std::string& p : {pki.CertPath(cert_name), pki.ChainPath(cert_name)}) {
-                            MQTTPKI_TRY(tx.Check(p));
-                          }
-                          MQTTPKI_TRY(CheckIssuer(ctx, *ca_name));
-                          MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, pki.LoadCa(*ca_name, pass));
-                          // Keep a copy of what was asked for beside what was issued.
-                          // The CSR alone, re-encoded: the input file could hold more (a key, by mistake).
-                          std::string csr_pem = req.ToPem();
-                          Result<std::string> kept = pki.fs().ReadFile(pki.CsrPath(cert_name), kMaxInputBytes);
-                          if (!kept.ok() || *kept != csr_pem) {
-                            MQTTPKI_TRY(tx.Stage(pki.CsrPath(cert_name), csr_pem, 0644));
-                            report.files.push_back({pki.CsrPath(cert_name), "csr", cert_name});
-                          }
-                          MQTTPKI_ASSIGN_OR_RETURN(Certificate cert, pki.SignCsr(cert_name, req, so, ca, ctx.now, tx, report));
-                          std::vector<std::string> ignored;
-                          for (const std::string& ext : req.RequestedExtensions()) {
-                            if (ext != "subjectAltName") ignored.push_back(ext);
-                          }
-                          if (!ignored.empty()) {
-                            std::string list;
-                            for (const auto& e : ignored) list += (list.empty() ? "" : ", ") + e;
-                            report.warnings.push_back("the CSR asked for " + list +
-                                                      "; ignored: the " + *sign_profile + " profile decides these");
-                          }
-                          MQTTPKI_TRY(CommitAll(ctx, tx, report));
-                          Output out = ReportOutput(report, "Signed " + *file + " as a " + *sign_profile +
+                          ops::SignCsrOptions sign_options{cert_name, *ca_name, std::move(so), *sign_force};
+                          MQTTPKI_ASSIGN_OR_RETURN(ops::IssueResult signed_csr,
+                                                   ops::SignCsr(ctx.Pki(), req, *file, sign_options, pass, ctx.now));
+                          const Certificate& cert = signed_csr.cert;
+                          Output out = ReportOutput(signed_csr.report, "Signed " + *file + " as a " + *sign_profile +
                                                                 " certificate for '" + cert.CommonName() + "' (" +
                                                                 SanList(cert.Sans()) + "), by " + *ca_name + ":");
                           out.json["certificate"] = CertJson(cert);

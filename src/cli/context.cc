@@ -6,6 +6,7 @@
 
 #include "mqttpki/fs.h"
 #include "mqttpki/inventory.h"
+#include "mqttpki/ops.h"
 
 namespace mqttpki::cli {
 
@@ -76,35 +77,7 @@ std::string FileMode(const std::string& path) {
   return buf;
 }
 
-Status CheckInventory(const Context& ctx) {
-  PkiDir pki = ctx.Pki();
-  // Every command that checks the inventory writes into the PKI directory: a read-only one (a backup, the
-  // offline root's medium mounted read-only) is named as such now, not as a database error later.
-  MQTTPKI_TRY(CheckWritableDir(pki.root(), "the PKI directory"));
-  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(pki, false, ctx.now);
-  if (!inv.ok()) return inv.error();
-  return Status::Ok();
-}
-
-Status CheckIssuer(const Context& ctx, const std::string& ca) {
-  Result<std::unique_ptr<Inventory>> inv = Inventory::Open(ctx.Pki(), false, ctx.now);
-  if (!inv.ok()) return inv.error();
-  if (!*inv) return Status::Ok();
-  ListFilter f;
-  f.name = ca;
-  MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> rows, (*inv)->store().List(f));
-  const CertRecord* latest = nullptr;
-  for (const CertRecord& r : rows) {
-    if (latest == nullptr || r.not_before >= latest->not_before) latest = &r;
-  }
-  if (latest != nullptr && latest->status == CertStatus::kRevoked) {
-    return MakeError(ErrorCode::kInput, "the CA '" + ca + "' was revoked on " + FormatTime(latest->revoked_at) + " (" +
-                                            RevocationReasonName(latest->reason) +
-                                            "): it must not issue; give it a new key first ('mqttpki rotate " + ca +
-                                            "')");
-  }
-  return Status::Ok();
-}
+Status CheckInventory(const Context& ctx) { return ops::CheckPkiWritable(ctx.Pki(), ctx.now); }
 
 Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report) {
   return CommitWithInventory(ctx.Pki(), tx, report.inventory, ctx.now);

@@ -109,8 +109,6 @@ Result<std::string> ReadFileArg(const std::string& path);
 // it exists (applying pending journals), so that a read-only directory or a corrupt or locked database stops a
 // command before it writes anything.
 Status CheckInventory(const Context& ctx);
-// CheckIssuer refuses a CA that the inventory says is revoked: it must not issue any more.
-Status CheckIssuer(const Context& ctx, const std::string& ca);
 // CommitAll commits the command's files and records its certificates in the inventory (CommitWithInventory).
 // Every command commits through it, so that its files are atomic across a crash too.
 Status CommitAll(const Context& ctx, FileTransaction& tx, const Report& report);

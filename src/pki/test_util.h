@@ -17,11 +17,13 @@
 
 namespace mqttpki::testing {
 
-// Worded is an error's message as the CLI words it: an argument as its flag, an operation as the command.
-inline std::string Worded(const Error& e) {
-  return e.Render([](std::string_view a) { return "--" + std::string(a); },
-                  [](std::string_view o) { return "'mqttpki " + std::string(o) + "'"; });
+// Worded is a message or warning as the CLI words it: an argument as its flag, an operation as the command.
+inline std::string Worded(std::string_view text) {
+  return RenderReferences(
+      text, [](std::string_view a) { return "--" + std::string(a); },
+      [](std::string_view o) { return "'mqttpki " + std::string(o) + "'"; });
 }
+inline std::string Worded(const Error& e) { return Worded(e.message); }
 
 // TempDir is a fresh directory removed at the end of the test.
 class TempDir {
