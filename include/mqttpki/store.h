@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mqttpki/certificate.h"
@@ -31,6 +32,7 @@ std::string RevocationReasonName(RevocationReason reason);
 
 enum class CertStatus { kValid, kRevoked, kSuperseded };
 std::string CertStatusName(CertStatus status);  // "valid", "revoked", "superseded"
+std::optional<CertStatus> ParseCertStatus(std::string_view name);
 
 // CertRecord is one row of the inventory.
 struct CertRecord {

@@ -37,8 +37,7 @@ CertRecord RecordFrom(const nlohmann::json& j) {
   r.not_before = j.value("not_before", int64_t{0});
   r.not_after = j.value("not_after", int64_t{0});
   std::string status = j.value("status", "valid");
-  r.status = status == "revoked" ? CertStatus::kRevoked : status == "superseded" ? CertStatus::kSuperseded
-                                                                                  : CertStatus::kValid;
+  r.status = ParseCertStatus(status).value_or(CertStatus::kValid);
   r.sha256 = j.value("sha256", "");
   r.cert_path = j.value("cert_path", "");
   r.key_path = j.value("key_path", "");
@@ -78,7 +77,7 @@ Result<InventoryChange> ParseJournal(const std::string& text, const std::string&
     StatusChange sc;
     sc.serial = s.value("serial", "");
     std::string st = s.value("status", "superseded");
-    sc.status = st == "revoked" ? CertStatus::kRevoked : st == "valid" ? CertStatus::kValid : CertStatus::kSuperseded;
+    sc.status = ParseCertStatus(st).value_or(CertStatus::kSuperseded);
     sc.reason = static_cast<RevocationReason>(s.value("reason", 0));
     sc.when = s.value("when", int64_t{0});
     c.status_changes.push_back(sc);

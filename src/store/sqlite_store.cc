@@ -23,56 +23,9 @@
 
 namespace mqttpki {
 
-Result<RevocationReason> ParseRevocationReason(const std::string& name) {
-  static const struct {
-    const char* name;
-    RevocationReason reason;
-  } kReasons[] = {{"unspecified", RevocationReason::kUnspecified},
-                  {"keyCompromise", RevocationReason::kKeyCompromise},
-                  {"cACompromise", RevocationReason::kCaCompromise},
-                  {"affiliationChanged", RevocationReason::kAffiliationChanged},
-                  {"superseded", RevocationReason::kSuperseded},
-                  {"cessationOfOperation", RevocationReason::kCessationOfOperation},
-                  {"certificateHold", RevocationReason::kCertificateHold},
-                  {"privilegeWithdrawn", RevocationReason::kPrivilegeWithdrawn}};
-  for (const auto& r : kReasons) {
-    if (name == r.name) return r.reason;
-  }
-  return MakeError(ErrorCode::kUsage, "unknown " + Arg("reason") + " '" + name +
-                                          "': use unspecified, keyCompromise, cACompromise, affiliationChanged, "
-                                          "superseded, cessationOfOperation, certificateHold or privilegeWithdrawn");
-}
-
-std::string RevocationReasonName(RevocationReason reason) {
-  switch (reason) {
-    case RevocationReason::kUnspecified: return "unspecified";
-    case RevocationReason::kKeyCompromise: return "keyCompromise";
-    case RevocationReason::kCaCompromise: return "cACompromise";
-    case RevocationReason::kAffiliationChanged: return "affiliationChanged";
-    case RevocationReason::kSuperseded: return "superseded";
-    case RevocationReason::kCessationOfOperation: return "cessationOfOperation";
-    case RevocationReason::kCertificateHold: return "certificateHold";
-    case RevocationReason::kPrivilegeWithdrawn: return "privilegeWithdrawn";
-  }
-  return "unspecified";
-}
-
-std::string CertStatusName(CertStatus status) {
-  switch (status) {
-    case CertStatus::kValid: return "valid";
-    case CertStatus::kRevoked: return "revoked";
-    case CertStatus::kSuperseded: return "superseded";
-  }
-  return "valid";
-}
-
 namespace {
 
-CertStatus StatusFromName(const std::string& s) {
-  if (s == "revoked") return CertStatus::kRevoked;
-  if (s == "superseded") return CertStatus::kSuperseded;
-  return CertStatus::kValid;
-}
+CertStatus StatusFromName(const std::string& s) { return ParseCertStatus(s).value_or(CertStatus::kValid); }
 
 constexpr const char* kSchema = R"sql(
 BEGIN;
@@ -590,18 +543,6 @@ class SqliteStore final : public Store {
 };
 
 }  // namespace
-
-CertRecord CertRecord::FromCertificate(const Certificate& cert) {
-  CertRecord r;
-  r.serial = cert.SerialHex();
-  r.subject = cert.Subject();
-  r.issuer = cert.Issuer();
-  for (const SubjectAltName& s : cert.Sans()) r.sans += (r.sans.empty() ? "" : ", ") + s.ToString();
-  r.not_before = cert.NotBefore();
-  r.not_after = cert.NotAfter();
-  r.sha256 = cert.Sha256Fingerprint();
-  return r;
-}
 
 // ConfigureSqlite runs once, before SQLite is first used: without memory statistics, which take a mutex at every
 // allocation (a device batch makes millions). A process that started SQLite earlier keeps its settings.
