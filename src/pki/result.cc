@@ -119,5 +119,4 @@ std::string Printable(std::string_view text, bool escape_backslash) {
   return out;
 }
 
-
 }  // namespace mqttpki
