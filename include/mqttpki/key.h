@@ -73,6 +73,8 @@ class PrivateKey {
   std::optional<KeyType> Type() const;
   // PublicKeyDer is the DER SubjectPublicKeyInfo.
   std::string PublicKeyDer() const;
+  // PublicKeySha256 is the SHA-256 of PublicKeyDer, "AB:CD:..." (as a certificate's fingerprint is written).
+  std::string PublicKeySha256() const;
 
   evp_pkey_st* get() const { return pkey_; }
   // Adopt takes ownership of |pkey|.
@@ -85,6 +87,12 @@ class PrivateKey {
 inline constexpr int kPbkdf2Iterations = 100000;
 // kMinPassphraseLength is enforced on passphrases for new keys (as the openssl CLI does, but stricter).
 inline constexpr size_t kMinPassphraseLength = 8;
+
+// InitCrypto sets up the crypto library for this process; a front end calls it once before anything else.
+// The machine's openssl.cnf has no say in what we issue (and loading it costs start-up time), and random numbers
+// come from HASH-DRBG over SHA-256 (NIST SP 800-90A, like the default CTR-DRBG), which reuses the digest every
+// command loads anyway; CTR-DRBG would build the provider's cipher table first, about a millisecond per process.
+void InitCrypto();
 
 }  // namespace mqttpki
 

@@ -1,5 +1,4 @@
 // inspect FILE: what openssl x509/req/pkey -text would tell a person, but readable.
-#include <openssl/evp.h>
 
 #include <sys/stat.h>
 
@@ -110,18 +109,9 @@ void DescribeCertificate(const Certificate& c, int64_t now, const std::string& t
   if (c.IsCa() && c.PathLength() >= 0) j["pathlen"] = c.PathLength();
 }
 
-std::string PublicKeySha256(const std::string& der) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (der.empty() || EVP_Digest(der.data(), der.size(), md, &len, EVP_sha256(), nullptr) != 1) return "?";
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    if (i > 0) out += ':';
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+std::string PublicKeySha256(const PrivateKey& key) {
+  std::string sha = key.PublicKeySha256();
+  return sha.empty() ? "?" : sha;
 }
 
 }  // namespace
@@ -196,9 +186,9 @@ void RegisterInspect(CLI::App& app, Context& ctx, std::vector<Command>& commands
           }
           if (!key.ok()) return key.error();
           out.text += Line("Key", key->Description());
-          out.text += Line("Public SHA-256", PublicKeySha256(key->PublicKeyDer()));
+          out.text += Line("Public SHA-256", PublicKeySha256(*key));
           j["key"] = key->Description();
-          j["public_key_sha256"] = PublicKeySha256(key->PublicKeyDer());
+          j["public_key_sha256"] = PublicKeySha256(*key);
         }
         out.text += Line("File mode", mode);
         if (mode != "?" && mode != "0400" && mode != "0600") {

@@ -1,6 +1,4 @@
 // mqttpki: the command line over the PKI engine. The one place that turns errors into exit codes and messages.
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -147,11 +145,7 @@ void ProtectSecrets() {
 
 int Run(int argc, char** argv) {
   ProtectSecrets();
-  // The openssl.cnf of the machine has no say in what we issue, and loading it costs start-up time.
-  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
-  // HASH-DRBG over SHA-256 (NIST SP 800-90A, like the default CTR-DRBG) reuses the digest every command loads
-  // anyway; CTR-DRBG would build the provider's cipher table first, about a millisecond per process.
-  RAND_set_DRBG_type(nullptr, "HASH-DRBG", nullptr, nullptr, "SHA256");
+  InitCrypto();
 
   Context ctx;
   const char* env_dir = std::getenv("MQTTPKI_DIR");

@@ -6,12 +6,15 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <string>
 
 namespace mqttpki::ossl {
 
@@ -50,6 +53,22 @@ MQTTPKI_OSSL_DELETER(PBE2PARAM, PBE2PARAM_free)
 MQTTPKI_OSSL_DELETER(PBKDF2PARAM, PBKDF2PARAM_free)
 MQTTPKI_OSSL_DELETER(PBEPARAM, PBEPARAM_free)
 MQTTPKI_OSSL_DELETER(SCRYPT_PARAMS, SCRYPT_PARAMS_free)
+MQTTPKI_OSSL_DELETER(X509_CRL, X509_CRL_free)
+MQTTPKI_OSSL_DELETER(BN_CTX, BN_CTX_free)
+MQTTPKI_OSSL_DELETER(EC_POINT, EC_POINT_free)
+MQTTPKI_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free)
+MQTTPKI_OSSL_DELETER(SSL_CTX, SSL_CTX_free)
+MQTTPKI_OSSL_DELETER(SSL, SSL_free)
+// EC_KEY is deprecated API; the device batch keeps it for the per-thread signing key (see fleet.cc).
+template <>
+struct Deleter<EC_KEY> {
+  void operator()(EC_KEY* p) const {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    EC_KEY_free(p);
+#pragma GCC diagnostic pop
+  }
+};
 
 #undef MQTTPKI_OSSL_DELETER
 
@@ -61,6 +80,36 @@ struct X509StackDeleter {
   void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
 };
 using X509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+
+// PushOwned appends |cert| to |stack|, which takes a reference of its own; false when out of memory.
+inline bool PushOwned(STACK_OF(X509) * stack, X509* cert) {
+  if (X509_up_ref(cert) != 1) return false;
+  if (sk_X509_push(stack, cert) > 0) return true;
+  X509_free(cert);
+  return false;
+}
+
+// Stacks of PKCS#12 safe bags and of PKCS#7 safes (the PKCS#12 truststore's parts), owning their elements.
+struct SafeBagStackDeleter {
+  void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const { sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free); }
+};
+using SafeBagStack = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), SafeBagStackDeleter>;
+struct Pkcs7StackDeleter {
+  void operator()(STACK_OF(PKCS7) * s) const { sk_PKCS7_pop_free(s, PKCS7_free); }
+};
+using Pkcs7Stack = std::unique_ptr<STACK_OF(PKCS7), Pkcs7StackDeleter>;
+
+// A stack of X509 extensions that owns them.
+struct ExtensionStackDeleter {
+  void operator()(STACK_OF(X509_EXTENSION) * s) const { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
+};
+using ExtensionStack = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtensionStackDeleter>;
+
+// A BIGNUM that holds a secret: cleared before it is freed.
+struct SecretBnDeleter {
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }
+};
+using SecretBn = std::unique_ptr<BIGNUM, SecretBnDeleter>;
 
 // Wrap takes ownership of |p| (which may be null).
 template <typename T>
@@ -74,6 +123,25 @@ struct OpenSslFree {
 };
 template <typename T>
 using OsslBuffer = std::unique_ptr<T, OpenSslFree>;
+
+// I2d encodes |obj| with one of OpenSSL's i2d_* functions into a string (empty when encoding fails), freeing
+// OpenSSL's buffer. |secret|: the buffer holds key material and is cleansed before it is freed.
+template <typename T, typename F>
+std::string I2d(F i2d, T* obj, bool secret = false) {
+  unsigned char* buf = nullptr;
+  int len = i2d(obj, &buf);
+  if (len <= 0 || buf == nullptr) {
+    OPENSSL_free(buf);
+    return std::string();
+  }
+  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
+  if (secret) {
+    OPENSSL_clear_free(buf, static_cast<size_t>(len));
+  } else {
+    OPENSSL_free(buf);
+  }
+  return out;
+}
 
 }  // namespace mqttpki::ossl
 

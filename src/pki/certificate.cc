@@ -41,10 +41,9 @@ DistinguishedName NameToFields(const X509_NAME* name) {
     const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
     unsigned char* utf8 = nullptr;
     int len = ASN1_STRING_to_UTF8(&utf8, s);
+    ossl::OsslBuffer<unsigned char> owned(utf8);
     if (len < 0) return {};
-    std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
-    OPENSSL_free(utf8);
-    return out;
+    return std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
   };
   if (name == nullptr) return dn;
   dn.country = get(NID_countryName);
@@ -193,7 +192,10 @@ std::string PemFingerprint(std::string_view pem) {
   long len = 0;
   char* name = nullptr;
   char* header = nullptr;
-  if (!bio || PEM_read_bio(bio.get(), &name, &header, &der, &len) != 1) {
+  int read = bio ? PEM_read_bio(bio.get(), &name, &header, &der, &len) : 0;
+  ossl::OsslBuffer<char> owned_name(name), owned_header(header);
+  ossl::OsslBuffer<unsigned char> owned_der(der);
+  if (read != 1) {
     ossl::ClearErrors();
     return {};
   }
@@ -204,9 +206,6 @@ std::string PemFingerprint(std::string_view pem) {
       EVP_Digest(der, static_cast<size_t>(len), md, &md_len, EVP_sha256(), nullptr) == 1) {
     out = Hex(md, md_len, ':');
   }
-  OPENSSL_free(name);
-  OPENSSL_free(header);
-  OPENSSL_free(der);
   return out;
 }
 
@@ -218,14 +217,14 @@ Certificate Certificate::Adopt(x509_st* x509) {
   return c;
 }
 
-Certificate::~Certificate() { X509_free(x509_); }
+Certificate::~Certificate() { ossl::Deleter<X509>()(x509_); }
 Certificate::Certificate(const Certificate& other) : x509_(other.x509_) {
   if (x509_ != nullptr) X509_up_ref(x509_);
 }
 Certificate& Certificate::operator=(const Certificate& other) {
   if (this != &other) {
     if (other.x509_ != nullptr) X509_up_ref(other.x509_);
-    X509_free(x509_);
+    ossl::Deleter<X509>()(x509_);
     x509_ = other.x509_;
   }
   return *this;
@@ -233,7 +232,7 @@ Certificate& Certificate::operator=(const Certificate& other) {
 Certificate::Certificate(Certificate&& other) noexcept : x509_(other.x509_) { other.x509_ = nullptr; }
 Certificate& Certificate::operator=(Certificate&& other) noexcept {
   if (this != &other) {
-    X509_free(x509_);
+    ossl::Deleter<X509>()(x509_);
     x509_ = other.x509_;
     other.x509_ = nullptr;
   }
@@ -292,12 +291,7 @@ std::string Certificate::ToPem() const {
 }
 
 std::string Certificate::ToDer() const {
-  unsigned char* der = nullptr;
-  int len = i2d_X509(x509_, &der);
-  if (len <= 0) return {};
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  return ossl::I2d(i2d_X509, x509_);
 }
 
 std::string Certificate::Subject() const { return NameToString(X509_get_subject_name(x509_)); }
@@ -407,13 +401,13 @@ bool Certificate::MatchesKey(const PrivateKey& key) const {
 
 // --- CertificateRequest ---
 
-CertificateRequest::~CertificateRequest() { X509_REQ_free(req_); }
+CertificateRequest::~CertificateRequest() { ossl::Deleter<X509_REQ>()(req_); }
 CertificateRequest::CertificateRequest(CertificateRequest&& other) noexcept : req_(other.req_) {
   other.req_ = nullptr;
 }
 CertificateRequest& CertificateRequest::operator=(CertificateRequest&& other) noexcept {
   if (this != &other) {
-    X509_REQ_free(req_);
+    ossl::Deleter<X509_REQ>()(req_);
     req_ = other.req_;
     other.req_ = nullptr;
   }
@@ -432,13 +426,11 @@ Result<CertificateRequest> CertificateRequest::Create(const PrivateKey& key, con
   }
   if (!sans.empty()) {
     MQTTPKI_ASSIGN_OR_RETURN(auto names, BuildGeneralNames(sans));
-    STACK_OF(X509_EXTENSION)* exts = sk_X509_EXTENSION_new_null();
-    X509_EXTENSION* ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, names.get());
-    bool ok = exts != nullptr && ext != nullptr && sk_X509_EXTENSION_push(exts, ext) > 0;
-    if (!ok) X509_EXTENSION_free(ext);
-    ok = ok && X509_REQ_add_extensions(req.get(), exts) == 1;
-    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-    if (!ok) return ossl::OsslError(ErrorCode::kInternal, "cannot add subjectAltName to the CSR");
+    ossl::ExtensionStack exts(sk_X509_EXTENSION_new_null());
+    auto ext = ossl::Wrap(X509V3_EXT_i2d(NID_subject_alt_name, 0, names.get()));
+    bool ok = exts && ext && sk_X509_EXTENSION_push(exts.get(), ext.get()) > 0;
+    if (ok) ext.release();  // now the stack's
+    if (!ok || X509_REQ_add_extensions(req.get(), exts.get()) != 1) return ossl::OsslError(ErrorCode::kInternal, "cannot add subjectAltName to the CSR");
   }
   if (X509_REQ_sign(req.get(), key.get(), DigestFor(key.get())) <= 0) {
     return ossl::OsslError(ErrorCode::kInternal, "cannot sign the CSR");
@@ -489,10 +481,9 @@ namespace {
 // ForEachRequestedExtension calls |fn| with every extension a CSR asks for.
 template <typename Fn>
 void ForEachRequestedExtension(X509_REQ* req, Fn fn) {
-  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req);
-  if (exts == nullptr) return;
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts); ++i) fn(sk_X509_EXTENSION_value(exts, i));
-  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  ossl::ExtensionStack exts(X509_REQ_get_extensions(req));
+  if (!exts) return;
+  for (int i = 0; i < sk_X509_EXTENSION_num(exts.get()); ++i) fn(sk_X509_EXTENSION_value(exts.get(), i));
   ossl::ClearErrors();
 }
 

@@ -13,10 +13,7 @@
 namespace mqttpki {
 namespace {
 
-struct CrlFree {
-  void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-};
-using CrlPtr = std::unique_ptr<X509_CRL, CrlFree>;
+using CrlPtr = ossl::UniquePtr<X509_CRL>;
 
 }  // namespace
 
@@ -79,19 +76,11 @@ Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, s
   if (!alg || X509_ALGOR_set0(alg.get(), OBJ_nid2obj(sig_nid), rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr) != 1) {
     return ossl::OsslError(ErrorCode::kInternal, "cannot encode the signature algorithm");
   }
-  unsigned char* alg_der = nullptr;
-  int alg_len = i2d_X509_ALGOR(alg.get(), &alg_der);
-  unsigned char* name_der = nullptr;
-  int name_len = i2d_X509_NAME(X509_get_subject_name(ca_cert.get()), &name_der);
-  if (alg_len <= 0 || name_len <= 0) {
-    OPENSSL_free(alg_der);
-    OPENSSL_free(name_der);
+  std::string alg_bytes = ossl::I2d(i2d_X509_ALGOR, alg.get());
+  std::string name_bytes = ossl::I2d(i2d_X509_NAME, X509_get_subject_name(ca_cert.get()));
+  if (alg_bytes.empty() || name_bytes.empty()) {
     return ossl::OsslError(ErrorCode::kInternal, "cannot encode the CRL header");
   }
-  std::string alg_bytes(reinterpret_cast<char*>(alg_der), static_cast<size_t>(alg_len));
-  std::string name_bytes(reinterpret_cast<char*>(name_der), static_cast<size_t>(name_len));
-  OPENSSL_free(alg_der);
-  OPENSSL_free(name_der);
 
   // Entries, sorted by serial number (shorter magnitudes first, then bytewise: numeric order).
   struct Entry {

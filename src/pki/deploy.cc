@@ -368,32 +368,19 @@ Result<std::string> EncodePkcs12(const PrivateKey& key, const std::vector<Certif
   auto cas = ossl::X509Stack(sk_X509_new_null());
   if (!cas) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   for (size_t i = 1; i < chain.size(); ++i) {
-    X509_up_ref(chain[i].get());
-    if (sk_X509_push(cas.get(), chain[i].get()) <= 0) {
-      X509_free(chain[i].get());
-      return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-    }
+    if (!ossl::PushOwned(cas.get(), chain[i].get())) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   }
   // nid 0 / 0: OpenSSL 3's defaults, AES-256-CBC with PBKDF2 for key and certificates, HMAC-SHA256 MAC.
   auto p12 = ossl::Wrap(PKCS12_create(password.str().c_str(), alias.c_str(), key.get(), chain.front().get(),
                                       cas.get(), 0, 0, 0, 0, 0));
   if (!p12) return ossl::OsslError(ErrorCode::kInternal, "cannot build the PKCS#12 keystore");
-  unsigned char* der = nullptr;
-  int len = i2d_PKCS12(p12.get(), &der);
-  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the PKCS#12 keystore");
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
+  std::string out = ossl::I2d(i2d_PKCS12, p12.get());
+  if (out.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the PKCS#12 keystore");
   return out;
 }
 
 Result<std::string> EncodeTrustStore(const std::vector<Certificate>& certs, const Secret& password) {
-  struct BagsFree {
-    void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const { sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free); }
-  };
-  struct SafesFree {
-    void operator()(STACK_OF(PKCS7) * s) const { sk_PKCS7_pop_free(s, PKCS7_free); }
-  };
-  std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), BagsFree> bags(sk_PKCS12_SAFEBAG_new_null());
+  ossl::SafeBagStack bags(sk_PKCS12_SAFEBAG_new_null());
   if (!bags) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   for (size_t i = 0; i < certs.size(); ++i) {
     STACK_OF(PKCS12_SAFEBAG)* list = bags.get();  // PKCS12_add_cert appends to an existing stack
@@ -411,21 +398,16 @@ Result<std::string> EncodeTrustStore(const std::vector<Certificate>& certs, cons
   }
   STACK_OF(PKCS7)* raw_safes = nullptr;
   // -1: the certificates are public and stored unencrypted; the password protects the store's integrity (MAC).
-  if (PKCS12_add_safe(&raw_safes, bags.get(), -1, PKCS12_DEFAULT_ITER, password.str().c_str()) != 1) {
-    sk_PKCS7_pop_free(raw_safes, PKCS7_free);
-    return ossl::OsslError(ErrorCode::kInternal, "cannot build the truststore");
-  }
-  std::unique_ptr<STACK_OF(PKCS7), SafesFree> safes(raw_safes);
+  int added = PKCS12_add_safe(&raw_safes, bags.get(), -1, PKCS12_DEFAULT_ITER, password.str().c_str());
+  ossl::Pkcs7Stack safes(raw_safes);
+  if (added != 1) return ossl::OsslError(ErrorCode::kInternal, "cannot build the truststore");
   auto p12 = ossl::Wrap(PKCS12_add_safes(safes.get(), 0));
   if (!p12 || PKCS12_set_mac(p12.get(), password.str().c_str(), -1, nullptr, 0, PKCS12_DEFAULT_ITER,
                              EVP_sha256()) != 1) {
     return ossl::OsslError(ErrorCode::kInternal, "cannot build the truststore");
   }
-  unsigned char* der = nullptr;
-  int len = i2d_PKCS12(p12.get(), &der);
-  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the truststore");
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
+  std::string out = ossl::I2d(i2d_PKCS12, p12.get());
+  if (out.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the truststore");
   return out;
 }
 

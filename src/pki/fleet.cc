@@ -220,12 +220,8 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
     return MakeError(ErrorCode::kInput, "the key of CA '" + ca.name + "' is " + ca.key.Description() +
                                             ": device batches are signed with EC or RSA CA keys");
   }
-  X509_NAME* issuer = X509_get_subject_name(ca.cert.get());
-  unsigned char* buf = nullptr;
-  int len = i2d_X509_NAME(issuer, &buf);
-  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the issuer name");
-  t->issuer.assign(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
-  OPENSSL_free(buf);
+  t->issuer = ossl::I2d(i2d_X509_NAME, X509_get_subject_name(ca.cert.get()));
+  if (t->issuer.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the issuer name");
   t->issuer_text = ca.cert.Subject();
 
   // Validity, as Issue() sets it: backdated, and clamped to the CA's.
@@ -245,17 +241,13 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
   DistinguishedName base_dn = o.subject_base;
   base_dn.common_name.clear();
   MQTTPKI_ASSIGN_OR_RETURN(auto name, BuildName(base_dn));
-  buf = nullptr;
-  len = i2d_X509_NAME(name.get(), &buf);
-  if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the subject");
-  std::string_view name_der(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
+  std::string name_der = ossl::I2d(i2d_X509_NAME, name.get());
+  std::string_view name_view = name_der;
   uint8_t tag = 0;
   std::string_view rdns;
-  bool ok = ReadTlv(name_der, tag, rdns);
-  t->subject_prefix = std::string(rdns);
-  OPENSSL_free(buf);
-  if (!ok) return MakeError(ErrorCode::kInternal, "cannot encode the subject");
+  if (name_der.empty() || !ReadTlv(name_view, tag, rdns)) return MakeError(ErrorCode::kInternal, "cannot encode the subject");
   t->subject_text = NameToString(name.get());
+  t->subject_prefix = std::string(rdns);
   if (!t->subject_text.empty()) t->subject_text += ", ";
 
   // authorityKeyIdentifier: the CA's subjectKeyIdentifier (as Issue() takes it).
@@ -288,10 +280,10 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
 }
 
 struct DeviceIssuer::Worker::State {
-  EC_KEY* signer = nullptr;           // EC CA: this thread's copy of the CA key
-  EVP_PKEY_CTX* rsa_signer = nullptr; // RSA CA
-  EC_KEY* p256 = nullptr;             // the curve, and the CSPRNG's range for private keys
-  BN_CTX* bn = nullptr;
+  ossl::UniquePtr<EC_KEY> signer;          // EC CA: this thread's copy of the CA key
+  ossl::UniquePtr<EVP_PKEY_CTX> rsa_signer; // RSA CA
+  ossl::UniquePtr<EC_KEY> p256;             // the curve, and the CSPRNG's range for private keys
+  ossl::UniquePtr<BN_CTX> bn;
   // P-256 keys are made kKeyBatch at a time: scalar multiplications as usual, then one batched conversion of
   // the points to affine coordinates (one field inversion for the batch instead of one per key, which is a
   // fifth of a key generation).
@@ -306,10 +298,6 @@ struct DeviceIssuer::Worker::State {
   unsigned char random[4096];
   size_t random_left = 0;
   ~State() {
-    EC_KEY_free(signer);
-    EVP_PKEY_CTX_free(rsa_signer);
-    EC_KEY_free(p256);
-    BN_CTX_free(bn);
     OPENSSL_cleanse(random, sizeof(random));
     OPENSSL_cleanse(keys, sizeof(keys));
     OPENSSL_cleanse(scalars, sizeof(scalars));
@@ -322,12 +310,13 @@ struct DeviceIssuer::Worker::State {
   // field inversion for the batch), and read out directly: EC_POINT_point2oct would invert each point's Z again,
   // which costs half as much as the scalar multiplication.
   Status RefillKeys() {
-    const EC_GROUP* group = EC_KEY_get0_group(p256);
+    const EC_GROUP* group = EC_KEY_get0_group(p256.get());
     const BIGNUM* order = EC_GROUP_get0_order(group);
     unsigned char order_bytes[32];
     if (BN_bn2binpad(order, order_bytes, 32) != 32) return MakeError(ErrorCode::kInternal, "unexpected P-256 order");
-    EC_POINT* points[kKeyBatch] = {};
-    BIGNUM* priv[kKeyBatch] = {};
+    ossl::UniquePtr<EC_POINT> point_owners[kKeyBatch];
+    ossl::SecretBn priv[kKeyBatch];
+    EC_POINT* points[kKeyBatch] = {};  // point_owners', as EC_POINTs_make_affine takes them
     Status st;
     if (RAND_priv_bytes(scalars, sizeof(scalars)) != 1) st = ossl::OsslError(ErrorCode::kInternal, "RNG failure");
     for (size_t i = 0; i < kKeyBatch && st.ok(); ++i) {
@@ -337,44 +326,42 @@ struct DeviceIssuer::Worker::State {
       while (st.ok() && (memcmp(d, order_bytes, 32) >= 0 || memcmp(d, kZero, 32) == 0)) {
         if (RAND_priv_bytes(d, 32) != 1) st = ossl::OsslError(ErrorCode::kInternal, "RNG failure");
       }
-      priv[i] = BN_secure_new();
-      points[i] = EC_POINT_new(group);
+      priv[i].reset(BN_secure_new());
+      point_owners[i].reset(EC_POINT_new(group));
+      points[i] = point_owners[i].get();
       if (!st.ok()) break;
       if (priv[i] == nullptr || points[i] == nullptr) {
         st = ossl::OsslError(ErrorCode::kInternal, "out of memory");
         break;
       }
-      BN_set_flags(priv[i], BN_FLG_CONSTTIME);
-      if (BN_bin2bn(d, 32, priv[i]) == nullptr || EC_POINT_mul(group, points[i], priv[i], nullptr, nullptr, bn) != 1) {
+      BN_set_flags(priv[i].get(), BN_FLG_CONSTTIME);
+      if (BN_bin2bn(d, 32, priv[i].get()) == nullptr ||
+          EC_POINT_mul(group, points[i], priv[i].get(), nullptr, nullptr, bn.get()) != 1) {
         st = ossl::OsslError(ErrorCode::kInternal, "cannot generate a P-256 key");
       }
     }
-    if (st.ok() && EC_POINTs_make_affine(group, kKeyBatch, points, bn) != 1) {
+    if (st.ok() && EC_POINTs_make_affine(group, kKeyBatch, points, bn.get()) != 1) {
       st = ossl::OsslError(ErrorCode::kInternal, "cannot generate a P-256 key");
     }
-    BN_CTX_start(bn);
-    BIGNUM* px = BN_CTX_get(bn);
-    BIGNUM* py = BN_CTX_get(bn);
-    BIGNUM* pz = BN_CTX_get(bn);
+    BN_CTX_start(bn.get());
+    BIGNUM* px = BN_CTX_get(bn.get());
+    BIGNUM* py = BN_CTX_get(bn.get());
+    BIGNUM* pz = BN_CTX_get(bn.get());
     if (pz == nullptr) st = ossl::OsslError(ErrorCode::kInternal, "out of memory");
     for (size_t i = 0; i < kKeyBatch && st.ok(); ++i) {
       memcpy(keys[i], scalars + 32 * i, 32);
       unsigned char* pub = keys[i] + 32;
       pub[0] = POINT_CONVERSION_UNCOMPRESSED;
       // Z is 1 after the conversion, so (X, Y) are the affine coordinates; else the general (slower) way.
-      bool affine = EC_POINT_get_Jprojective_coordinates_GFp(group, points[i], px, py, pz, bn) == 1 &&
+      bool affine = EC_POINT_get_Jprojective_coordinates_GFp(group, points[i], px, py, pz, bn.get()) == 1 &&
                     BN_is_one(pz) && BN_bn2binpad(px, pub + 1, 32) == 32 && BN_bn2binpad(py, pub + 33, 32) == 32;
       if (!affine &&
-          EC_POINT_point2oct(group, points[i], POINT_CONVERSION_UNCOMPRESSED, pub, 65, bn) != 65) {
+          EC_POINT_point2oct(group, points[i], POINT_CONVERSION_UNCOMPRESSED, pub, 65, bn.get()) != 65) {
         st = ossl::OsslError(ErrorCode::kInternal, "cannot encode a P-256 key");
       }
     }
-    BN_CTX_end(bn);
+    BN_CTX_end(bn.get());
     OPENSSL_cleanse(scalars, sizeof(scalars));
-    for (size_t i = 0; i < kKeyBatch; ++i) {
-      BN_clear_free(priv[i]);
-      EC_POINT_free(points[i]);
-    }
     keys_left = st.ok() ? kKeyBatch : 0;
     return st;
   }
@@ -390,19 +377,19 @@ Result<std::unique_ptr<DeviceIssuer::Worker>> DeviceIssuer::NewWorker() const {
   Worker::State& s = *w->state_;
   if (EVP_PKEY_get_base_id(t_->ca_key) == EVP_PKEY_EC) {
     const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(t_->ca_key);
-    s.signer = ec != nullptr ? EC_KEY_dup(ec) : nullptr;
+    s.signer.reset(ec != nullptr ? EC_KEY_dup(ec) : nullptr);
     if (s.signer == nullptr) return ossl::OsslError(ErrorCode::kInternal, "cannot copy the CA key");
   } else {
-    s.rsa_signer = EVP_PKEY_CTX_new(t_->ca_key, nullptr);
-    if (s.rsa_signer == nullptr || EVP_PKEY_sign_init(s.rsa_signer) != 1 ||
-        EVP_PKEY_CTX_set_rsa_padding(s.rsa_signer, RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(s.rsa_signer, EVP_sha256()) != 1) {
+    s.rsa_signer.reset(EVP_PKEY_CTX_new(t_->ca_key, nullptr));
+    if (s.rsa_signer == nullptr || EVP_PKEY_sign_init(s.rsa_signer.get()) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(s.rsa_signer.get(), RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(s.rsa_signer.get(), EVP_sha256()) != 1) {
       return ossl::OsslError(ErrorCode::kInternal, "cannot prepare RSA signing");
     }
   }
   if (t_->key == KeyType::kEcP256) {
-    s.p256 = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
-    s.bn = BN_CTX_new();
+    s.p256.reset(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
+    s.bn.reset(BN_CTX_new());
     if (s.p256 == nullptr || s.bn == nullptr) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   }
   return w;
@@ -442,11 +429,8 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   } else {
     MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(t.key));
     auto p8 = ossl::Wrap(EVP_PKEY2PKCS8(key.get()));
-    unsigned char* buf = nullptr;
-    int len = p8 ? i2d_PKCS8_PRIV_KEY_INFO(p8.get(), &buf) : -1;
-    if (len <= 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the device key");
-    out.key_der = Secret(std::string(reinterpret_cast<char*>(buf), static_cast<size_t>(len)));
-    OPENSSL_clear_free(buf, static_cast<size_t>(len));
+    out.key_der = Secret(p8 ? ossl::I2d(i2d_PKCS8_PRIV_KEY_INFO, p8.get(), /*secret=*/true) : std::string());
+    if (out.key_der.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the device key");
     spki_storage = key.PublicKeyDer();
     spki = spki_storage;
     if (!SubjectPublicKeyBits(spki, pub_bits)) return MakeError(ErrorCode::kInternal, "malformed public key");
@@ -552,16 +536,15 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   std::string& sig = s.sig;  // the signature's DER
   sig.clear();
   if (s.signer != nullptr) {
-    ECDSA_SIG* es = ECDSA_do_sign(md, static_cast<int>(mdlen), s.signer);
-    if (es == nullptr) return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
+    auto es = ossl::Wrap(ECDSA_do_sign(md, static_cast<int>(mdlen), s.signer.get()));
+    if (!es) return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
     // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (i2d_ECDSA_SIG's ASN.1 templates cost more).
     const BIGNUM* r = nullptr;
     const BIGNUM* sv = nullptr;
-    ECDSA_SIG_get0(es, &r, &sv);
+    ECDSA_SIG_get0(es.get(), &r, &sv);
     unsigned char rb[72], sb[72];
     int rn = BN_num_bytes(r) <= 72 ? BN_bn2bin(r, rb) : -1;
     int sn = BN_num_bytes(sv) <= 72 ? BN_bn2bin(sv, sb) : -1;
-    ECDSA_SIG_free(es);
     if (rn < 0 || sn < 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode a signature");
     std::string& ints = s.ints;
     ints.clear();
@@ -570,11 +553,11 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
     Append(sig, der::kSequence, ints);
   } else {
     size_t siglen = 0;
-    if (EVP_PKEY_sign(s.rsa_signer, nullptr, &siglen, md, mdlen) != 1) {
+    if (EVP_PKEY_sign(s.rsa_signer.get(), nullptr, &siglen, md, mdlen) != 1) {
       return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
     }
     sig.resize(siglen);
-    if (EVP_PKEY_sign(s.rsa_signer, reinterpret_cast<unsigned char*>(sig.data()), &siglen, md, mdlen) != 1) {
+    if (EVP_PKEY_sign(s.rsa_signer.get(), reinterpret_cast<unsigned char*>(sig.data()), &siglen, md, mdlen) != 1) {
       return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
     }
     sig.resize(siglen);

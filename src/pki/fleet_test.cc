@@ -45,13 +45,7 @@ class FleetTest : public ::testing::Test {
   DeviceIssuer::Options options_;
 };
 
-std::string TbsOf(X509* x) {
-  unsigned char* buf = nullptr;
-  int len = i2d_re_X509_tbs(x, &buf);
-  std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
-  OPENSSL_free(buf);
-  return out;
-}
+std::string TbsOf(X509* x) { return ossl::I2d(i2d_re_X509_tbs, x); }
 
 TEST_F(FleetTest, DeviceCertificateIsWhatIssueMakesForTheClientProfile) {
   std::vector<std::string> warnings;
@@ -74,12 +68,10 @@ TEST_F(FleetTest, DeviceCertificateIsWhatIssueMakesForTheClientProfile) {
     Result<DeviceCert> other = worker->Issue(spec);
     ASSERT_TRUE(other.ok());
     const auto* q = reinterpret_cast<const unsigned char*>(other->key_der.str().data());
-    EVP_PKEY* k = d2i_AutoPrivateKey(nullptr, &q, static_cast<long>(other->key_der.str().size()));
+    auto k = ossl::Wrap(d2i_AutoPrivateKey(nullptr, &q, static_cast<long>(other->key_der.str().size())));
     ASSERT_NE(k, nullptr);
-    EVP_PKEY_CTX* check = EVP_PKEY_CTX_new(k, nullptr);
-    EXPECT_EQ(EVP_PKEY_pairwise_check(check), 1) << "key " << i;
-    EVP_PKEY_CTX_free(check);
-    EVP_PKEY_free(k);
+    auto check = ossl::Wrap(EVP_PKEY_CTX_new(k.get(), nullptr));
+    EXPECT_EQ(EVP_PKEY_pairwise_check(check.get()), 1) << "key " << i;
   }
 
   Result<Certificate> fast = Certificate::FromPem(d->cert_pem, "fast");
@@ -215,14 +207,13 @@ TEST(DerTest, LengthsAreMinimalAndSizesAgree) {
 TEST(PemTest, EncodesAsOpenSslDoesForEveryLength) {
   std::string data = "x";
   for (size_t len = 1; len <= 200; ++len) {
-    BIO* bio = BIO_new(BIO_s_mem());
+    auto bio = ossl::Wrap(BIO_new(BIO_s_mem()));
     ASSERT_NE(bio, nullptr);
-    ASSERT_GT(PEM_write_bio(bio, "CERTIFICATE", "", reinterpret_cast<const unsigned char*>(data.data()),
+    ASSERT_GT(PEM_write_bio(bio.get(), "CERTIFICATE", "", reinterpret_cast<const unsigned char*>(data.data()),
                             static_cast<long>(len)), 0);
     char* p = nullptr;
-    long n = BIO_get_mem_data(bio, &p);
+    long n = BIO_get_mem_data(bio.get(), &p);
     EXPECT_EQ(PemEncode(data, "CERTIFICATE"), std::string(p, static_cast<size_t>(n))) << "length " << len;
-    BIO_free(bio);
     data.push_back(static_cast<char>(len * 37 + 11));
   }
 }

@@ -85,12 +85,11 @@ Result<ossl::UniquePtr<GENERAL_NAMES>> BuildGeneralNames(const std::vector<Subje
     auto gn = ossl::Wrap(GENERAL_NAME_new());
     if (!gn) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
     if (san.kind == SubjectAltName::Kind::kDns) {
-      ASN1_IA5STRING* s = ASN1_IA5STRING_new();
-      if (s == nullptr || ASN1_STRING_set(s, san.value.data(), static_cast<int>(san.value.size())) != 1) {
-        ASN1_IA5STRING_free(s);
+      auto s = ossl::Wrap(ASN1_IA5STRING_new());
+      if (!s || ASN1_STRING_set(s.get(), san.value.data(), static_cast<int>(san.value.size())) != 1) {
         return ossl::OsslError(ErrorCode::kInternal, "out of memory");
       }
-      GENERAL_NAME_set0_value(gn.get(), GEN_DNS, s);
+      GENERAL_NAME_set0_value(gn.get(), GEN_DNS, s.release());
     } else {
       unsigned char buf[16];
       int len = 0;
@@ -101,12 +100,11 @@ Result<ossl::UniquePtr<GENERAL_NAMES>> BuildGeneralNames(const std::vector<Subje
       } else {
         return MakeError(ErrorCode::kUsage, "invalid IP address '" + san.value + "'");
       }
-      ASN1_OCTET_STRING* s = ASN1_OCTET_STRING_new();
-      if (s == nullptr || ASN1_OCTET_STRING_set(s, buf, len) != 1) {
-        ASN1_OCTET_STRING_free(s);
+      auto s = ossl::Wrap(ASN1_OCTET_STRING_new());
+      if (!s || ASN1_OCTET_STRING_set(s.get(), buf, len) != 1) {
         return ossl::OsslError(ErrorCode::kInternal, "out of memory");
       }
-      GENERAL_NAME_set0_value(gn.get(), GEN_IPADD, s);
+      GENERAL_NAME_set0_value(gn.get(), GEN_IPADD, s.release());
     }
     if (sk_GENERAL_NAME_push(names.get(), gn.get()) <= 0) return ossl::OsslError(ErrorCode::kInternal, "oom");
     gn.release();

@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <cstring>
@@ -69,11 +70,11 @@ void Secret::Wipe() {
 }
 
 PrivateKey::PrivateKey() = default;
-PrivateKey::~PrivateKey() { EVP_PKEY_free(pkey_); }
+PrivateKey::~PrivateKey() { ossl::Deleter<EVP_PKEY>()(pkey_); }
 PrivateKey::PrivateKey(PrivateKey&& other) noexcept : pkey_(other.pkey_) { other.pkey_ = nullptr; }
 PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
   if (this != &other) {
-    EVP_PKEY_free(pkey_);
+    ossl::Deleter<EVP_PKEY>()(pkey_);
     pkey_ = other.pkey_;
     other.pkey_ = nullptr;
   }
@@ -90,16 +91,15 @@ namespace {
 
 // GenerateEc makes an EC key on |curve_nid| backed by a legacy EC_KEY (see the note at the top of this file).
 EVP_PKEY* GenerateEc(int curve_nid) {
-  EC_KEY* ec = EC_KEY_new_by_curve_name(curve_nid);
-  if (ec == nullptr) return nullptr;
-  EC_KEY_set_asn1_flag(ec, OPENSSL_EC_NAMED_CURVE);
-  EVP_PKEY* pkey = EVP_PKEY_new();
-  if (pkey == nullptr || EC_KEY_generate_key(ec) != 1 || EVP_PKEY_assign_EC_KEY(pkey, ec) != 1) {
-    EC_KEY_free(ec);
-    EVP_PKEY_free(pkey);
+  auto ec = ossl::Wrap(EC_KEY_new_by_curve_name(curve_nid));
+  if (!ec) return nullptr;
+  EC_KEY_set_asn1_flag(ec.get(), OPENSSL_EC_NAMED_CURVE);
+  auto pkey = ossl::Wrap(EVP_PKEY_new());
+  if (!pkey || EC_KEY_generate_key(ec.get()) != 1 || EVP_PKEY_assign_EC_KEY(pkey.get(), ec.get()) != 1) {
     return nullptr;
   }
-  return pkey;
+  ec.release();  // now the EVP_PKEY's
+  return pkey.release();
 }
 
 }  // namespace
@@ -264,6 +264,19 @@ std::optional<KeyType> KeyTypeFromDescription(const std::string& d) {
 
 std::string PrivateKey::PublicKeyDer() const { return PublicKeyDerOf(pkey_); }
 
+std::string PrivateKey::PublicKeySha256() const {
+  std::string der = PublicKeyDer();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (der.empty() || EVP_Digest(der.data(), der.size(), md, &len, EVP_sha256(), nullptr) != 1) return {};
+  return Hex(md, len, ':');
+}
+
+void InitCrypto() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+  RAND_set_DRBG_type(nullptr, "HASH-DRBG", nullptr, nullptr, "SHA256");
+}
+
 // --- helpers shared inside the library (pki/internal.h) ---
 
 std::string BioToString(BIO* bio) {
@@ -298,12 +311,7 @@ std::string DescribeKey(const EVP_PKEY* pkey) {
 }
 
 std::string PublicKeyDerOf(const EVP_PKEY* pkey) {
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pkey, &der);
-  if (len <= 0) return {};
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  return ossl::I2d(i2d_PUBKEY, pkey);
 }
 
 }  // namespace mqttpki

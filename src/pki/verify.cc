@@ -129,14 +129,7 @@ Result<VerifyReport> VerifyChain(const std::vector<Certificate>& chain, const Ve
       return ossl::OsslError(ErrorCode::kInternal, "cannot load the bundle");
     }
   }
-  auto push = [&untrusted](const Certificate& c) {
-    X509_up_ref(c.get());
-    if (sk_X509_push(untrusted.get(), c.get()) <= 0) {
-      X509_free(c.get());
-      return false;
-    }
-    return true;
-  };
+  auto push = [&untrusted](const Certificate& c) { return ossl::PushOwned(untrusted.get(), c.get()); };
   for (size_t i = 1; i < chain.size(); ++i) {
     if (!push(chain[i])) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   }
