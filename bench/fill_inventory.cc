@@ -25,6 +25,7 @@
 
 #include "mqttpki/certificate.h"
 #include "mqttpki/pki_dir.h"
+#include "mqttpki/sqlite_store.h"
 #include "mqttpki/store.h"
 
 namespace {

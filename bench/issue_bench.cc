@@ -11,6 +11,8 @@
 #include "mqttpki/fleet.h"
 #include "mqttpki/issuer.h"
 #include "mqttpki/key.h"
+#include "mqttpki/pki_dir.h"
+#include "mqttpki/signer.h"
 
 namespace {
 
@@ -28,14 +30,15 @@ void BM_IssueServerP256(benchmark::State& state) {
   ro.subject.common_name = "Bench Root";
   ro.days = 3650;
   ro.now = now;
-  Certificate root = Issue(ro, root_key.get(), nullptr, root_key).value().certificate;
+  std::unique_ptr<Signer> root_signer = std::move(KeySigner(root_key).value());
+  Certificate root = Issue(ro, root_key.get(), nullptr, *root_signer).value().certificate;
   PrivateKey leaf_key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
   IssueOptions lo;
   lo.profile = Profile::kServer;
   lo.subject.common_name = "mqtt.example.com";
   lo.days = 365;
   lo.now = now;
-  for (auto _ : state) benchmark::DoNotOptimize(Issue(lo, leaf_key.get(), &root, root_key));
+  for (auto _ : state) benchmark::DoNotOptimize(Issue(lo, leaf_key.get(), &root, *root_signer));
 }
 BENCHMARK(BM_IssueServerP256);
 
@@ -60,15 +63,14 @@ BENCHMARK(BM_P256SignRaw);
 void BM_DeviceIssue(benchmark::State& state) {
   using namespace mqttpki;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  CaMaterial ca;
-  ca.name = "device-ca";
-  ca.key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
   IssueOptions ro;
   ro.profile = Profile::kRoot;
   ro.subject.common_name = "Bench Device CA";
   ro.days = 3650;
   ro.now = now;
-  ca.cert = Issue(ro, ca.key.get(), nullptr, ca.key).value().certificate;
+  Certificate cert = Issue(ro, key.get(), nullptr, *KeySigner(key).value()).value().certificate;
+  CaMaterial ca = std::move(CaMaterial::InMemory("device-ca", cert, std::move(key), {}).value());
   DeviceIssuer::Options o;
   o.now = now;
   o.subject_base.organization = "Bench";

@@ -7,6 +7,8 @@ set(MQTTPKI_CORE_SOURCES
   src/pki/key.cc
   src/pki/name.cc
   src/pki/certificate.cc
+  src/pki/csr.cc
+  src/pki/signer.cc
   src/pki/issuer.cc
   src/pki/verify.cc
   src/pki/passphrase.cc
@@ -14,12 +16,14 @@ set(MQTTPKI_CORE_SOURCES
   src/net/mqtt.cc
   src/net/probe.cc
   src/pki/deploy.cc
+  src/pki/der.cc
   src/pki/crl.cc
   src/pki/import.cc
   src/pki/fleet.cc
   src/pki/fleet_batch.cc
   src/pki/tar.cc
   src/store/sqlite_store.cc
+  src/store/side_files.cc
   src/store/record.cc
   src/store/inventory.cc
   src/ops/issue.cc

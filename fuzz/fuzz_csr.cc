@@ -9,6 +9,7 @@
 #include "fuzz_util.h"
 #include "mqttpki/certificate.h"
 #include "mqttpki/issuer.h"
+#include "mqttpki/signer.h"
 #include "mqttpki/pki_dir.h"
 
 using namespace mqttpki;
@@ -32,11 +33,11 @@ const Ca& TheCa() {
     io.now = fuzz::kNow - 86400;
     Result<PrivateKey> key = PrivateKey::Generate(KeyType::kEcP256);
     fuzz::Require(key.ok(), "generating the CA key");
-    Result<IssueResult> root = Issue(io, key->get(), nullptr, *key);
+    Result<IssueResult> root = Issue(io, key->get(), nullptr, *KeySigner(*key).value());
     fuzz::Require(root.ok(), "issuing the CA certificate");
-    c->material.name = "server-ca";
-    c->material.cert = root->certificate;
-    c->material.key = std::move(key).value();
+    Result<CaMaterial> material = CaMaterial::InMemory("server-ca", root->certificate, std::move(key).value(), {});
+    fuzz::Require(material.ok(), "loading the CA");
+    c->material = std::move(material).value();
     return c;
   }();
   return *ca;

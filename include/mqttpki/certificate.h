@@ -77,6 +77,8 @@ class Certificate {
   bool MatchesHost(const std::string& host) const;
   // MatchesKey says whether |key| is the private key of this certificate.
   bool MatchesKey(const PrivateKey& key) const;
+  // MatchesPublicKey says whether this certificate carries the public key |spki_der| (DER SubjectPublicKeyInfo).
+  bool MatchesPublicKey(std::string_view spki_der) const;
 
   x509_st* get() const { return x509_; }
   bool empty() const { return x509_ == nullptr; }

@@ -102,8 +102,6 @@ class DeviceIssuer {
 // EncodeP256Pkcs8 is the PKCS#8 DER of a P-256 key from its 32-byte private scalar and 65-byte uncompressed
 // public point, byte for byte as OpenSSL writes it.
 std::string EncodeP256Pkcs8(const unsigned char priv[32], const unsigned char pub[65]);
-// PemEncode wraps |der| as PEM with 64-character lines under |label| ("CERTIFICATE", "PRIVATE KEY").
-std::string PemEncode(std::string_view der, const char* label);
 
 // ---- batches ----
 

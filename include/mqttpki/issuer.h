@@ -12,6 +12,7 @@
 #include "mqttpki/key.h"
 #include "mqttpki/name.h"
 #include "mqttpki/result.h"
+#include "mqttpki/signer.h"
 
 namespace mqttpki {
 
@@ -62,12 +63,12 @@ struct IssueResult {
   std::vector<std::string> warnings;
 };
 
-// Issue makes a certificate for |subject_key| (a public key; a private key works too) signed by |issuer_key|.
-// With |issuer_cert| null it is self-signed (|issuer_key| must then be the subject's key) and the profile must be
-// kRoot. The signature digest is SHA-256, or SHA-384 when the issuer key is P-384. |issuer_key| must match
-// |issuer_cert| (kInput otherwise).
+// Issue makes a certificate for |subject_key| (a public key; a private key works too) signed by |issuer|.
+// With |issuer_cert| null it is self-signed (|issuer| must then sign with the subject's key) and the profile must
+// be kRoot. The signature is the signer's: SHA-256, or SHA-384 when the issuer key is P-384. |issuer|'s key must
+// be |issuer_cert|'s (kInput otherwise).
 Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key, const Certificate* issuer_cert,
-                          const PrivateKey& issuer_key);
+                          Signer& issuer);
 
 }  // namespace mqttpki
 

@@ -28,6 +28,7 @@
 #include "mqttpki/name.h"
 #include "mqttpki/passphrase.h"
 #include "mqttpki/result.h"
+#include "mqttpki/signer.h"
 
 namespace mqttpki {
 
@@ -55,13 +56,19 @@ struct Report {
   InventoryChange inventory;  // what to record (CommitWithInventory)
 };
 
-// CaMaterial is a CA ready to sign: its certificate, its key, and the certificates a leaf's chain file carries
-// above the leaf (empty for the root; [intermediate] for an intermediate).
+// CaMaterial is a CA ready to sign: its certificate, the signer of its key, and the certificates a leaf's chain
+// file carries above the leaf (empty for the root; [intermediate] for an intermediate). Every signature for the
+// CA goes through |signer|; |key| is the private key itself when it is held in memory (for rotation's key type).
 struct CaMaterial {
   std::string name;
   Certificate cert;
   PrivateKey key;
   std::vector<Certificate> chain;
+  std::shared_ptr<Signer> signer;
+
+  // InMemory is the material of a CA whose key is in memory, signing through a KeySigner over it.
+  static Result<CaMaterial> InMemory(std::string name, Certificate cert, PrivateKey key,
+                                     std::vector<Certificate> chain);
 };
 
 // KeyProtection says how a new key is written.

@@ -4,7 +4,6 @@
 #define MQTTPKI_STORE_H_
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,18 +137,6 @@ enum class StoreAccess {
   // WAL's -shm index; without a -wal file the database is read as immutable, as nothing can change it here.
   kReadOnly,
 };
-
-// OpenSqliteStore opens the inventory database at |path|. A file that is not an mqttpki inventory is kInput with
-// a message saying so. File system failures are kIo and name the system's reason ("No space left on device",
-// "Read-only file system"). The -wal and -shm files that this open creates are removed again when the store is
-// closed, if they are empty and no other connection (in any process) uses the database: a command that failed
-// leaves nothing behind.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                               StoreAccess access = StoreAccess::kReadWrite);
-
-// BuildSqliteImage makes a new inventory in memory, filled by |fill|, and returns the bytes of its database file
-// (in WAL mode), so that it can be written like any other file of a command: atomically, with the others.
-Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill);
 
 }  // namespace mqttpki
 

@@ -217,7 +217,7 @@ Result<CrlResult> PublishCrls(const PkiDir& pki, const CrlOptions& options, Pass
     req.number = previous ? previous->number + 1 : 1;
     req.this_update = now;
     req.next_update = now + static_cast<int64_t>(options.days) * kDay;
-    MQTTPKI_ASSIGN_OR_RETURN(CrlFiles files, MakeCrl(signer.ca.cert, signer.ca.key, std::move(revoked), req));
+    MQTTPKI_ASSIGN_OR_RETURN(CrlFiles files, MakeCrl(signer.ca.cert, *signer.ca.signer, std::move(revoked), req));
     MQTTPKI_TRY(tx.Stage(signer.pem_path, files.pem, 0644));
     MQTTPKI_TRY(tx.Stage(signer.der_path, files.der, 0644));
     result.report.files.push_back({signer.pem_path, "crl", name});

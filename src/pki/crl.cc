@@ -45,40 +45,22 @@ Result<std::string> SerialBytes(const std::string& hex) {
   return nz == std::string::npos ? std::string(1, '\0') : out.substr(nz);
 }
 
-// Extension encodes one X.509 extension (not critical) with the DER |value|.
-void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value) {
-  std::string ext(oid_der);
-  der::Append(ext, der::kOctetString, value);
-  der::Append(out, der::kSequence, ext);
-}
-
 constexpr std::string_view kOidCrlNumber("\x06\x03\x55\x1d\x14", 5);
 constexpr std::string_view kOidAuthorityKeyId("\x06\x03\x55\x1d\x23", 5);
 constexpr std::string_view kOidReasonCode("\x06\x03\x55\x1d\x15", 5);
 
 }  // namespace
 
-Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, std::vector<RevokedEntry> revoked,
+Result<CrlFiles> MakeCrl(const Certificate& ca_cert, Signer& signer, std::vector<RevokedEntry> revoked,
                          const CrlRequest& r) {
-  if (!ca_cert.MatchesKey(ca_key)) return MakeError(ErrorCode::kInput, "the CA key does not match its certificate");
+  if (!ca_cert.MatchesPublicKey(signer.PublicKeyDer())) return MakeError(ErrorCode::kInput, "the CA key does not match its certificate");
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca_cert.get());
   if (ski == nullptr) return MakeError(ErrorCode::kInput, "the CA certificate has no subjectKeyIdentifier");
   ossl::ClearErrors();
 
-  // The signature algorithm, as OpenSSL names it for this key and digest.
-  const EVP_MD* md = DigestFor(ca_key.get());
-  int sig_nid = NID_undef;
-  if (OBJ_find_sigid_by_algs(&sig_nid, EVP_MD_get_type(md), EVP_PKEY_get_base_id(ca_key.get())) != 1) {
-    return MakeError(ErrorCode::kInput, "no signature algorithm for a " + ca_key.Description() + " key");
-  }
-  auto alg = ossl::Wrap(X509_ALGOR_new());
-  bool rsa = EVP_PKEY_get_base_id(ca_key.get()) == EVP_PKEY_RSA;
-  if (!alg || X509_ALGOR_set0(alg.get(), OBJ_nid2obj(sig_nid), rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot encode the signature algorithm");
-  }
-  std::string alg_bytes = ossl::I2d(i2d_X509_ALGOR, alg.get());
+  const std::string& alg_bytes = signer.Algorithm();
   std::string name_bytes = ossl::I2d(i2d_X509_NAME, X509_get_subject_name(ca_cert.get()));
-  if (alg_bytes.empty() || name_bytes.empty()) {
+  if (name_bytes.empty()) {
     return ossl::OsslError(ErrorCode::kInternal, "cannot encode the CRL header");
   }
 
@@ -107,7 +89,7 @@ Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, s
       std::string code;
       der::AppendUnsigned(code, der::kEnumerated, static_cast<uint64_t>(e.source->reason));
       std::string ext;
-      AppendExtension(ext, kOidReasonCode, code);
+      der::AppendExtension(ext, kOidReasonCode, code);
       der::Append(one, der::kSequence, ext);
     }
     der::Append(list, der::kSequence, one);
@@ -118,8 +100,8 @@ Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, s
   der::AppendUnsigned(number, der::kInteger, static_cast<uint64_t>(r.number));
   std::string keyid = der::Wrap(0x80, std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
                                                        static_cast<size_t>(ASN1_STRING_length(ski))));
-  AppendExtension(extensions, kOidAuthorityKeyId, der::Wrap(der::kSequence, keyid));
-  AppendExtension(extensions, kOidCrlNumber, number);
+  der::AppendExtension(extensions, kOidAuthorityKeyId, der::Wrap(der::kSequence, keyid));
+  der::AppendExtension(extensions, kOidCrlNumber, number);
 
   std::string tbs_body;
   tbs_body.reserve(list.size() + 512);
@@ -132,36 +114,12 @@ Result<CrlFiles> MakeCrl(const Certificate& ca_cert, const PrivateKey& ca_key, s
   der::Append(tbs_body, 0xa0, der::Wrap(der::kSequence, extensions));
   std::string tbs = der::Wrap(der::kSequence, tbs_body);
 
-  auto ctx = ossl::Wrap(EVP_MD_CTX_new());
-  size_t sig_len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, ca_key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &sig_len, reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot sign the CRL");
-  }
-  std::string sig(sig_len + 1, '\0');  // a leading 0: no unused bits in the BIT STRING
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()) + 1, &sig_len,
-                     reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) != 1) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot sign the CRL");
-  }
-  sig.resize(sig_len + 1);
-  std::string body = std::move(tbs);
-  body += alg_bytes;
-  der::Append(body, der::kBitString, sig);
+  MQTTPKI_ASSIGN_OR_RETURN(std::string der, SignTbs(std::move(tbs), signer));
 
   CrlFiles out;
   out.entries = entries.size();
-  out.der = der::Wrap(der::kSequence, body);
-  // PEM: base64 in 64-character lines.
-  out.pem.reserve(out.der.size() * 4 / 3 + out.der.size() / 48 + 64);
-  out.pem = "-----BEGIN X509 CRL-----\n";
-  unsigned char line[65];
-  for (size_t i = 0; i < out.der.size(); i += 48) {
-    int n = EVP_EncodeBlock(line, reinterpret_cast<const unsigned char*>(out.der.data()) + i,
-                            static_cast<int>(std::min<size_t>(48, out.der.size() - i)));
-    out.pem.append(reinterpret_cast<char*>(line), static_cast<size_t>(n));
-    out.pem.push_back('\n');
-  }
-  out.pem += "-----END X509 CRL-----\n";
+  out.der = std::move(der);
+  out.pem = PemEncode(out.der, "X509 CRL");
   return out;
 }
 

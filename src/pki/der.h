@@ -1,9 +1,12 @@
-// A minimal DER writer for the structures we emit in bulk (CRLs): appending tag-length-value triples to a
-// std::string is an order of magnitude faster than building OpenSSL's ASN.1 objects and encoding them.
+// The DER module: a minimal writer and reader for the structures we encode in bulk (CRLs, device certificates,
+// PKCS#8 keys), and their PEM armour. Appending tag-length-value triples to a std::string is an order of magnitude
+// faster than building OpenSSL's ASN.1 objects and encoding them; OpenSSL still parses everything we write in the
+// tests (der_test.cc), and the openssl CLI and certtool judge the files.
 #ifndef MQTTPKI_PKI_DER_H_
 #define MQTTPKI_PKI_DER_H_
 
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -70,6 +73,12 @@ inline std::string Wrap(uint8_t tag, std::string_view content) {
   return out;
 }
 
+// Put copies |s| to |p| and returns its end (for PutHeader's encoders).
+inline char* Put(char* p, std::string_view s) {
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
 // AppendUnsigned appends a non-negative INTEGER (or ENUMERATED) whose big-endian magnitude is |bytes|.
 inline void AppendUnsigned(std::string& out, uint8_t tag, std::string_view bytes) {
   while (bytes.size() > 1 && bytes[0] == 0) bytes.remove_prefix(1);
@@ -110,6 +119,26 @@ inline void AppendTime(std::string& out, int64_t t) {
   Append(out, utc ? kUtcTime : kGeneralizedTime, std::string_view(buf, static_cast<size_t>(n)));
 }
 
+// AppendExtension appends one X.509 extension, not critical: SEQUENCE { |oid_der|, OCTET STRING { |value| } }.
+void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value);
+
+// Read takes the DER TLV at the start of |in|: its tag and contents, and moves |in| past it. False (|in|
+// unchanged) when |in| does not start with one: too short, an indefinite or non-minimal length, or a length
+// beyond the input. Single-octet tags only (all our structures use them).
+bool Read(std::string_view& in, uint8_t& tag, std::string_view& content);
+
+// SubjectPublicKeyBits is the subjectPublicKey BIT STRING's bytes (after the unused-bits octet, which must be 0)
+// of a DER SubjectPublicKeyInfo.
+bool SubjectPublicKeyBits(std::string_view spki, std::string_view& bits);
+
 }  // namespace mqttpki::der
+
+namespace mqttpki {
+
+// PemEncode wraps |der| as PEM with 64-character lines under |label| ("CERTIFICATE", "PRIVATE KEY", "X509 CRL"),
+// byte for byte as OpenSSL's PEM writer does.
+std::string PemEncode(std::string_view der, const char* label);
+
+}  // namespace mqttpki
 
 #endif  // MQTTPKI_PKI_DER_H_

@@ -33,15 +33,12 @@ namespace mqttpki {
 namespace {
 
 using der::Append;
+using der::Put;
 using der::PutHeader;
 using der::TlvSize;
 
 // DER of the constant parts.
 constexpr unsigned char kVersion3[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
-constexpr unsigned char kEcdsaSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
-constexpr unsigned char kEcdsaSha384[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
-constexpr unsigned char kRsaSha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                        0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
 constexpr unsigned char kP256SpkiPrefix[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
                                              0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
                                              0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
@@ -62,43 +59,6 @@ std::string_view Bytes(const unsigned char (&a)[N]) {
   return Bytes(a, N);
 }
 
-// Ext encodes one extension: SEQUENCE { OID, [critical,] OCTET STRING { value } }.
-void AppendExtension(std::string& out, std::string_view oid, std::string_view value) {
-  std::string body(oid);
-  Append(body, der::kOctetString, value);
-  Append(out, der::kSequence, body);
-}
-
-// ContentOf returns the contents of the DER TLV at the start of |in| and moves |in| past it (empty on error).
-bool ReadTlv(std::string_view& in, uint8_t& tag, std::string_view& content) {
-  if (in.size() < 2) return false;
-  tag = static_cast<uint8_t>(in[0]);
-  size_t len = static_cast<uint8_t>(in[1]);
-  size_t pos = 2;
-  if (len & 0x80) {
-    size_t n = len & 0x7f;
-    if (n == 0 || n > 4 || in.size() < 2 + n) return false;
-    len = 0;
-    for (size_t i = 0; i < n; ++i) len = (len << 8) | static_cast<uint8_t>(in[2 + i]);
-    pos += n;
-  }
-  if (in.size() - pos < len) return false;
-  content = in.substr(pos, len);
-  in.remove_prefix(pos + len);
-  return true;
-}
-
-// SubjectPublicKeyBits is the subjectPublicKey BIT STRING's bytes (after the unused-bits octet) of an SPKI.
-bool SubjectPublicKeyBits(std::string_view spki, std::string_view& bits) {
-  uint8_t tag = 0;
-  std::string_view seq, alg, bit;
-  if (!ReadTlv(spki, tag, seq) || tag != der::kSequence) return false;
-  if (!ReadTlv(seq, tag, alg) || tag != der::kSequence) return false;
-  if (!ReadTlv(seq, tag, bit) || tag != der::kBitString || bit.empty() || bit[0] != 0) return false;
-  bits = bit.substr(1);
-  return true;
-}
-
 void Sha256(const unsigned char* data, size_t len, unsigned char* md) {
   SHA256_CTX c;
   SHA256_Init(&c);
@@ -106,55 +66,7 @@ void Sha256(const unsigned char* data, size_t len, unsigned char* md) {
   SHA256_Final(md, &c);
 }
 
-char* Put(char* p, std::string_view s) {
-  if (!s.empty()) memcpy(p, s.data(), s.size());
-  return p + s.size();
-}
-
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 }  // namespace
-
-std::string PemEncode(std::string_view der, const char* label) {
-  static constexpr std::string_view kBegin = "-----BEGIN ", kEnd = "-----END ", kDashes = "-----\n";
-  size_t label_len = strlen(label);
-  size_t n = der.size();
-  size_t b64 = (n + 2) / 3 * 4;
-  size_t lines = (b64 + 63) / 64;
-  std::string out(kBegin.size() + kEnd.size() + 2 * (label_len + kDashes.size()) + b64 + lines, '\0');
-  char* o = out.data();
-  o = Put(o, kBegin);
-  o = Put(o, {label, label_len});
-  o = Put(o, kDashes);
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  auto quad = [&o](uint32_t v) {
-    o[0] = kBase64[v >> 18];
-    o[1] = kBase64[(v >> 12) & 63];
-    o[2] = kBase64[(v >> 6) & 63];
-    o[3] = kBase64[v & 63];
-    o += 4;
-  };
-  size_t i = 0;
-  for (; n - i >= 48; i += 48) {  // whole lines: 48 bytes, 64 characters
-    for (size_t k = i; k < i + 48; k += 3) quad((uint32_t{p[k]} << 16) | (uint32_t{p[k + 1]} << 8) | p[k + 2]);
-    *o++ = '\n';
-  }
-  if (i < n) {
-    for (; n - i >= 3; i += 3) quad((uint32_t{p[i]} << 16) | (uint32_t{p[i + 1]} << 8) | p[i + 2]);
-    if (i < n) {
-      uint32_t v = uint32_t{p[i]} << 16;
-      if (i + 1 < n) v |= uint32_t{p[i + 1]} << 8;
-      quad(v);
-      o[-1] = '=';
-      if (i + 1 == n) o[-2] = '=';
-    }
-    *o++ = '\n';
-  }
-  o = Put(o, kEnd);
-  o = Put(o, {label, label_len});
-  Put(o, kDashes);
-  return out;
-}
 
 std::string EncodeP256Pkcs8(const unsigned char priv[32], const unsigned char pub[65]) {
   // PrivateKeyInfo { 0, { id-ecPublicKey, prime256v1 }, OCTET STRING { ECPrivateKey { 1, priv, [1] pub } } }
@@ -185,8 +97,7 @@ struct DeviceIssuer::Template {
   std::string issuer_text;
   std::string aki_ext;         // authorityKeyIdentifier extension DER
   std::string chain_pem;       // the CA chain a device sends after its certificate
-  bool sha384 = false;
-  EVP_PKEY* ca_key = nullptr;  // owned by the CaMaterial, which outlives the issuer
+  const Signer* signer = nullptr;  // the CaMaterial's, which outlives the issuer; each worker forks its own
   KeyType key = KeyType::kEcP256;
   int64_t not_before = 0, not_after = 0;
   int64_t now = 0;
@@ -197,7 +108,7 @@ DeviceIssuer::~DeviceIssuer() = default;
 Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca, const Options& o,
                                                            std::vector<std::string>& warnings) {
   if (!ca.cert.IsCa()) return MakeError(ErrorCode::kInput, "'" + ca.cert.Subject() + "' is not a CA certificate");
-  if (!ca.cert.MatchesKey(ca.key)) {
+  if (ca.signer == nullptr || !ca.cert.MatchesPublicKey(ca.signer->PublicKeyDer())) {
     return MakeError(ErrorCode::kInput, "the private key of CA '" + ca.name + "' does not match its certificate");
   }
   MQTTPKI_TRY(CheckCaMayIssue(ca.cert, Profile::kClient));
@@ -209,17 +120,9 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
   auto t = std::make_unique<Template>();
   t->key = o.key;
   t->now = o.now;
-  t->ca_key = ca.key.get();
-  int base = EVP_PKEY_get_base_id(ca.key.get());
-  if (base == EVP_PKEY_EC) {
-    t->sha384 = DigestFor(ca.key.get()) == EVP_sha384();
-    t->sig_alg = std::string(t->sha384 ? Bytes(kEcdsaSha384) : Bytes(kEcdsaSha256));
-  } else if (base == EVP_PKEY_RSA) {
-    t->sig_alg = std::string(Bytes(kRsaSha256));
-  } else {
-    return MakeError(ErrorCode::kInput, "the key of CA '" + ca.name + "' is " + ca.key.Description() +
-                                            ": device batches are signed with EC or RSA CA keys");
-  }
+  if (ca.signer == nullptr) return MakeError(ErrorCode::kInternal, "DeviceIssuer: CA '" + ca.name + "' has no signer");
+  t->signer = ca.signer.get();
+  t->sig_alg = ca.signer->Algorithm();
   t->issuer = ossl::I2d(i2d_X509_NAME, X509_get_subject_name(ca.cert.get()));
   if (t->issuer.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the issuer name");
   t->issuer_text = ca.cert.Subject();
@@ -245,7 +148,7 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
   std::string_view name_view = name_der;
   uint8_t tag = 0;
   std::string_view rdns;
-  if (name_der.empty() || !ReadTlv(name_view, tag, rdns)) return MakeError(ErrorCode::kInternal, "cannot encode the subject");
+  if (name_der.empty() || !der::Read(name_view, tag, rdns)) return MakeError(ErrorCode::kInternal, "cannot encode the subject");
   t->subject_text = NameToString(name.get());
   t->subject_prefix = std::string(rdns);
   if (!t->subject_text.empty()) t->subject_text += ", ";
@@ -265,7 +168,7 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
   }
   std::string aki;
   Append(aki, 0x80, keyid);
-  AppendExtension(t->aki_ext, Bytes(kOidAki), der::Wrap(der::kSequence, aki));
+  der::AppendExtension(t->aki_ext, Bytes(kOidAki), der::Wrap(der::kSequence, aki));
 
   auto issuer_obj = std::unique_ptr<DeviceIssuer>(new DeviceIssuer());
   for (const Certificate& c : ca.chain) {
@@ -280,8 +183,7 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
 }
 
 struct DeviceIssuer::Worker::State {
-  ossl::UniquePtr<EC_KEY> signer;          // EC CA: this thread's copy of the CA key
-  ossl::UniquePtr<EVP_PKEY_CTX> rsa_signer; // RSA CA
+  std::unique_ptr<Signer> signer;  // this thread's fork of the CA's signer
   ossl::UniquePtr<EC_KEY> p256;             // the curve, and the CSPRNG's range for private keys
   ossl::UniquePtr<BN_CTX> bn;
   // P-256 keys are made kKeyBatch at a time: scalar multiplications as usual, then one batched conversion of
@@ -290,7 +192,7 @@ struct DeviceIssuer::Worker::State {
   static constexpr size_t kKeyBatch = 64;
   unsigned char keys[kKeyBatch][32 + 65];
   unsigned char scalars[kKeyBatch * 32];
-  std::string tbs, names, sig, ints, spki;  // Issue's buffers, reused
+  std::string tbs, names, spki;  // Issue's buffers, reused
   std::vector<SubjectAltName> sans;
   size_t keys_left = 0;
   // Random bytes for serial numbers, drawn from the DRBG 4 KB at a time (one call per device costs more than
@@ -375,18 +277,7 @@ const std::string& DeviceIssuer::ca_chain_pem() const { return t_->chain_pem; }
 Result<std::unique_ptr<DeviceIssuer::Worker>> DeviceIssuer::NewWorker() const {
   std::unique_ptr<Worker> w(new Worker(*this));
   Worker::State& s = *w->state_;
-  if (EVP_PKEY_get_base_id(t_->ca_key) == EVP_PKEY_EC) {
-    const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(t_->ca_key);
-    s.signer.reset(ec != nullptr ? EC_KEY_dup(ec) : nullptr);
-    if (s.signer == nullptr) return ossl::OsslError(ErrorCode::kInternal, "cannot copy the CA key");
-  } else {
-    s.rsa_signer.reset(EVP_PKEY_CTX_new(t_->ca_key, nullptr));
-    if (s.rsa_signer == nullptr || EVP_PKEY_sign_init(s.rsa_signer.get()) != 1 ||
-        EVP_PKEY_CTX_set_rsa_padding(s.rsa_signer.get(), RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(s.rsa_signer.get(), EVP_sha256()) != 1) {
-      return ossl::OsslError(ErrorCode::kInternal, "cannot prepare RSA signing");
-    }
-  }
+  MQTTPKI_ASSIGN_OR_RETURN(s.signer, t_->signer->Fork());
   if (t_->key == KeyType::kEcP256) {
     s.p256.reset(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
     s.bn.reset(BN_CTX_new());
@@ -409,7 +300,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   unsigned char point[65];
   if (!spec.spki_der.empty()) {
     spki = spec.spki_der;
-    if (!SubjectPublicKeyBits(spki, pub_bits)) {
+    if (!der::SubjectPublicKeyBits(spki, pub_bits)) {
       return MakeError(ErrorCode::kInput, "the public key of device '" + spec.id + "' is malformed");
     }
   } else if (s.p256 != nullptr) {
@@ -433,7 +324,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
     if (out.key_der.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the device key");
     spki_storage = key.PublicKeyDer();
     spki = spki_storage;
-    if (!SubjectPublicKeyBits(spki, pub_bits)) return MakeError(ErrorCode::kInternal, "malformed public key");
+    if (!der::SubjectPublicKeyBits(spki, pub_bits)) return MakeError(ErrorCode::kInternal, "malformed public key");
   }
   if (!out.key_der.empty()) out.key_pem = Secret(PemEncode(out.key_der.str(), "PRIVATE KEY"));
 
@@ -522,46 +413,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   }
 
   // The signature.
-  unsigned char md[SHA384_DIGEST_LENGTH];
-  size_t mdlen = t.sha384 ? SHA384_DIGEST_LENGTH : SHA256_DIGEST_LENGTH;
-  const auto* tbs_bytes = reinterpret_cast<const unsigned char*>(tbs.data());
-  if (t.sha384) {
-    SHA512_CTX c;
-    SHA384_Init(&c);
-    SHA384_Update(&c, tbs_bytes, tbs.size());
-    SHA384_Final(md, &c);
-  } else {
-    Sha256(tbs_bytes, tbs.size(), md);
-  }
-  std::string& sig = s.sig;  // the signature's DER
-  sig.clear();
-  if (s.signer != nullptr) {
-    auto es = ossl::Wrap(ECDSA_do_sign(md, static_cast<int>(mdlen), s.signer.get()));
-    if (!es) return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
-    // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (i2d_ECDSA_SIG's ASN.1 templates cost more).
-    const BIGNUM* r = nullptr;
-    const BIGNUM* sv = nullptr;
-    ECDSA_SIG_get0(es.get(), &r, &sv);
-    unsigned char rb[72], sb[72];
-    int rn = BN_num_bytes(r) <= 72 ? BN_bn2bin(r, rb) : -1;
-    int sn = BN_num_bytes(sv) <= 72 ? BN_bn2bin(sv, sb) : -1;
-    if (rn < 0 || sn < 0) return ossl::OsslError(ErrorCode::kInternal, "cannot encode a signature");
-    std::string& ints = s.ints;
-    ints.clear();
-    der::AppendUnsigned(ints, der::kInteger, std::string_view(reinterpret_cast<char*>(rb), static_cast<size_t>(rn)));
-    der::AppendUnsigned(ints, der::kInteger, std::string_view(reinterpret_cast<char*>(sb), static_cast<size_t>(sn)));
-    Append(sig, der::kSequence, ints);
-  } else {
-    size_t siglen = 0;
-    if (EVP_PKEY_sign(s.rsa_signer.get(), nullptr, &siglen, md, mdlen) != 1) {
-      return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
-    }
-    sig.resize(siglen);
-    if (EVP_PKEY_sign(s.rsa_signer.get(), reinterpret_cast<unsigned char*>(sig.data()), &siglen, md, mdlen) != 1) {
-      return ossl::OsslError(ErrorCode::kInternal, "cannot sign device '" + spec.id + "'");
-    }
-    sig.resize(siglen);
-  }
+  MQTTPKI_ASSIGN_OR_RETURN(std::string sig, s.signer->Sign(tbs));
   // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING (no unused bits) }
   const size_t cert = tbs.size() + t.sig_alg.size() + TlvSize(1 + sig.size());
   out.cert_der.resize(TlvSize(cert));

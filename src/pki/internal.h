@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "mqttpki/certificate.h"
 #include "mqttpki/name.h"
+#include "mqttpki/signer.h"
 #include "mqttpki/result.h"
 #include "ossl/ptr.h"
 
@@ -35,6 +37,13 @@ std::vector<std::string> OtherSansOf(const GENERAL_NAMES* names);
 int64_t Asn1TimeToUnix(const ASN1_TIME* t);
 // DigestFor picks the signature digest for a signing key: SHA-384 for P-384 (and larger EC), else SHA-256.
 const EVP_MD* DigestFor(const EVP_PKEY* signing_key);
+// SignTbs signs the DER |tbs| with |signer|: SEQUENCE { tbs, algorithm, BIT STRING signature }, the signed
+// certificate, CRL or CSR. |tbs| must name signer.Algorithm() where its type has a signature field.
+Result<std::string> SignTbs(std::string tbs, Signer& signer);
+// SignRequest sets |req|'s signature algorithm to |signer|'s, and signs it (the signed copy is returned).
+Result<ossl::UniquePtr<X509_REQ>> SignRequest(X509_REQ* req, Signer& signer);
+// SignCertificate sets |cert|'s signature algorithm to |signer|'s, and signs it.
+Result<Certificate> SignCertificate(X509* cert, Signer& signer);
 // BuildName makes an X509_NAME of C, O, OU, CN (the non-empty ones, in that order).
 Result<ossl::UniquePtr<X509_NAME>> BuildName(const DistinguishedName& dn);
 // BuildGeneralNames makes the GENERAL_NAMES of a subjectAltName extension.

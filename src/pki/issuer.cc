@@ -219,18 +219,21 @@ Status AddProfileExtensions(X509* cert, const IssueOptions& o, EVP_PKEY* subject
 }  // namespace
 
 Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key, const Certificate* issuer_cert,
-                          const PrivateKey& issuer_key) {
+                          Signer& issuer) {
   IssueOptions o = options;
   IssueResult result;
   if (o.days <= 0) return MakeError(ErrorCode::kUsage, Arg("days") + " must be a positive number of days");
-  if (subject_key == nullptr || issuer_key.get() == nullptr) {
+  if (subject_key == nullptr) {
     return MakeError(ErrorCode::kInternal, "Issue: missing key");
   }
   if (issuer_cert == nullptr && o.profile != Profile::kRoot) {
     return MakeError(ErrorCode::kInternal, "Issue: only a root is self-signed");
   }
+  if (issuer_cert == nullptr && PublicKeyDerOf(subject_key) != issuer.PublicKeyDer()) {
+    return MakeError(ErrorCode::kInternal, "Issue: a self-signed certificate is signed by its own key");
+  }
   if (issuer_cert != nullptr) {
-    if (!issuer_cert->MatchesKey(issuer_key)) {
+    if (!issuer_cert->MatchesPublicKey(issuer.PublicKeyDer())) {
       return MakeError(ErrorCode::kInput, "the issuer's private key does not match its certificate");
     }
     if (!issuer_cert->IsCa()) {
@@ -296,10 +299,7 @@ Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key,
     return ossl::OsslError(ErrorCode::kInternal, "cannot set the public key");
   }
   MQTTPKI_TRY(AddProfileExtensions(cert.get(), o, subject_key, issuer_cert));
-  if (X509_sign(cert.get(), issuer_key.get(), DigestFor(issuer_key.get())) <= 0) {
-    return ossl::OsslError(ErrorCode::kInternal, "cannot sign the certificate");
-  }
-  result.certificate = Certificate::Adopt(cert.release());
+  MQTTPKI_ASSIGN_OR_RETURN(result.certificate, SignCertificate(cert.get(), issuer));
   return result;
 }
 

@@ -1,4 +1,5 @@
 #include "mqttpki/issuer.h"
+#include "mqttpki/signer.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +23,7 @@ Ca MakeRoot(KeyType type = KeyType::kEcP256, int days = 3650) {
   o.subject = {"DE", "Test", "PKI", "Test Root CA"};
   o.days = days;
   o.now = kNow;
-  ca.cert = Issue(o, ca.key.get(), nullptr, ca.key).value().certificate;
+  ca.cert = Issue(o, ca.key.get(), nullptr, *KeySigner(ca.key).value()).value().certificate;
   return ca;
 }
 
@@ -34,7 +35,7 @@ Ca MakeIntermediate(const Ca& root) {
   o.subject = {"DE", "Test", "PKI", "Test Server CA"};
   o.days = 1825;
   o.now = kNow;
-  ca.cert = Issue(o, ca.key.get(), &root.cert, root.key).value().certificate;
+  ca.cert = Issue(o, ca.key.get(), &root.cert, *KeySigner(root.key).value()).value().certificate;
   return ca;
 }
 
@@ -70,7 +71,7 @@ TEST(Issue, ServerProfileCopiesCnIntoSans) {
   o.subject.common_name = "10.0.0.5";
   o.sans = {ParseSan("mqtt.example.com").value()};
   o.now = kNow;
-  Result<IssueResult> r = Issue(o, key.get(), &inter.cert, inter.key);
+  Result<IssueResult> r = Issue(o, key.get(), &inter.cert, *KeySigner(inter.key).value());
   ASSERT_TRUE(r.ok()) << r.error().message;
   std::vector<SubjectAltName> sans = r->certificate.Sans();
   ASSERT_EQ(sans.size(), 2u);
@@ -89,7 +90,7 @@ TEST(Issue, RsaServerGetsKeyEncipherment) {
   o.profile = Profile::kServer;
   o.subject.common_name = "broker";
   o.now = kNow;
-  Result<IssueResult> r = Issue(o, key.get(), &root.cert, root.key);
+  Result<IssueResult> r = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->certificate.KeyUsage(), (std::vector<std::string>{"digitalSignature", "keyEncipherment"}));
 }
@@ -108,7 +109,7 @@ TEST(Issue, LeafIsClampedToItsIssuer) {
   o.subject.common_name = "broker";
   o.days = 365;
   o.now = kNow;
-  Result<IssueResult> r = Issue(o, key.get(), &root.cert, root.key);
+  Result<IssueResult> r = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->certificate.NotAfter(), root.cert.NotAfter());
   ASSERT_EQ(r->warnings.size(), 1u);
@@ -123,24 +124,24 @@ TEST(Issue, RefusesWhatPolicyForbids) {
   o.profile = Profile::kIntermediate;
   o.subject.common_name = "Sub CA";
   o.now = kNow;
-  Result<IssueResult> r = Issue(o, key.get(), &inter.cert, inter.key);
+  Result<IssueResult> r = Issue(o, key.get(), &inter.cert, *KeySigner(inter.key).value());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "'C=DE, O=Test, OU=PKI, CN=Test Server CA' has pathlen 0 and cannot sign another CA");
 
   o.profile = Profile::kServer;
   o.subject.common_name = "broker";
-  Result<IssueResult> wrong_key = Issue(o, key.get(), &inter.cert, root.key);
+  Result<IssueResult> wrong_key = Issue(o, key.get(), &inter.cert, *KeySigner(root.key).value());
   ASSERT_FALSE(wrong_key.ok());
   EXPECT_EQ(wrong_key.error().message, "the issuer's private key does not match its certificate");
 
   o.now = root.cert.NotAfter() + 1;
-  Result<IssueResult> expired = Issue(o, key.get(), &root.cert, root.key);
+  Result<IssueResult> expired = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
   ASSERT_FALSE(expired.ok());
   EXPECT_NE(expired.error().message.find("expired on"), std::string::npos);
 
   o.now = kNow;
   o.subject.common_name = "Not A Hostname";
-  Result<IssueResult> no_san = Issue(o, key.get(), &root.cert, root.key);
+  Result<IssueResult> no_san = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
   ASSERT_FALSE(no_san.ok());
   EXPECT_EQ(testing::Worded(no_san.error()), "a server certificate needs at least one --san (DNS name or IP address)");
   EXPECT_EQ(no_san.error().argument, "san");

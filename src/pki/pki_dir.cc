@@ -202,6 +202,12 @@ DistinguishedName PkiDir::CaSubject(const std::string& name, const CaOptions& o,
   return dn;
 }
 
+Result<CaMaterial> CaMaterial::InMemory(std::string name, Certificate cert, PrivateKey key,
+                                        std::vector<Certificate> chain) {
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Signer> signer, KeySigner(key));
+  return CaMaterial{std::move(name), std::move(cert), std::move(key), std::move(chain), std::move(signer)};
+}
+
 Result<CaMaterial> PkiDir::CreateRoot(const CaOptions& o, int64_t now, PassphraseProvider& pass,
                                       FileTransaction& tx, Report& report) const {
   MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults d, Defaults());
@@ -216,13 +222,14 @@ Result<CaMaterial> PkiDir::CreateRoot(const CaOptions& o, int64_t now, Passphras
   io.subject = dn;
   io.days = DaysOr(o.days, Profile::kRoot);
   io.now = now;
-  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, key.get(), nullptr, key));
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Signer> self, KeySigner(key));
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, key.get(), nullptr, *self));
   MQTTPKI_TRY(StageKey(kRootName, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CertPath(kRootName), issued.certificate.ToPem(), kPublicMode, "certificate", kRootName, tx,
                         report));
   RecordIssued(report, issued.certificate, kRootName, kRootName, Profile::kRoot, true, false, now);
   for (auto& w : issued.warnings) report.warnings.push_back(w);
-  return CaMaterial{kRootName, issued.certificate, std::move(key), {}};
+  return CaMaterial{kRootName, issued.certificate, std::move(key), {}, std::move(self)};
 }
 
 Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaOptions& o, const CaMaterial& root,
@@ -244,7 +251,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
   io.days = DaysOr(o.days, Profile::kIntermediate);
   io.now = now;
   io.ca_for = o.issues_for;
-  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &root.cert, root.key));
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &root.cert, *root.signer));
   MQTTPKI_TRY(StageKey(name, key, o.protection.encrypt, pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
@@ -252,7 +259,7 @@ Result<CaMaterial> PkiDir::CreateIntermediate(const std::string& name, const CaO
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::vector<Certificate> chain{issued.certificate};
   for (const Certificate& c : root.chain) chain.push_back(c);
-  return CaMaterial{name, issued.certificate, std::move(key), std::move(chain)};
+  return CaMaterial::InMemory(name, issued.certificate, std::move(key), std::move(chain));
 }
 
 Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const LeafOptions& o,
@@ -371,7 +378,7 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   io.days = DaysOr(o.days, o.profile);
   io.now = now;
   if (io.subject.common_name.empty()) io.subject.common_name = CommonNameFor(io.sans, name);
-  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &ca.cert, ca.key));
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &ca.cert, *ca.signer));
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::string chain = issued.certificate.ToPem();
   for (const Certificate& c : ca.chain) chain += c.ToPem();
@@ -435,10 +442,10 @@ Result<CaMaterial> PkiDir::LoadCa(const std::string& name, PassphraseProvider& p
   if (!cert->MatchesKey(key.key)) {
     return MakeError(ErrorCode::kInput, key_path + " is not the key of " + CertPath(name));
   }
-  CaMaterial ca{name, *cert, std::move(key.key), {}};
+  std::vector<Certificate> chain;
   // An intermediate's chain is itself (and, were there more levels, its issuers up to the root).
-  if (!cert->IsSelfIssued()) ca.chain.push_back(*cert);
-  return ca;
+  if (!cert->IsSelfIssued()) chain.push_back(*cert);
+  return CaMaterial::InMemory(name, *cert, std::move(key.key), std::move(chain));
 }
 
 Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& ca, Profile profile, bool rekey,
@@ -466,7 +473,7 @@ Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& c
     MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
     public_key = new_key.get();
   }
-  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, public_key, &ca.cert, ca.key));
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, public_key, &ca.cert, *ca.signer));
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::string chain = issued.certificate.ToPem();
   for (const Certificate& c : ca.chain) chain += c.ToPem();
@@ -536,7 +543,8 @@ Result<std::vector<CaMaterial>> PkiDir::LoadArchivedCas(const std::string& name,
     std::string key_path = ArchivePath(name, serial, "private/" + name + ".key.pem");
     MQTTPKI_ASSIGN_OR_RETURN(LoadedKey key, ReadPrivateKey(fs_, key_path, pass));
     if (!cert.MatchesKey(key.key)) return MakeError(ErrorCode::kInput, key_path + " is not the key of " + cert_path);
-    out.push_back(CaMaterial{name + "@" + serial, cert, std::move(key.key), {cert}});
+    MQTTPKI_ASSIGN_OR_RETURN(CaMaterial archived, CaMaterial::InMemory(name + "@" + serial, cert, std::move(key.key), {cert}));
+    out.push_back(std::move(archived));
   }
   return out;
 }

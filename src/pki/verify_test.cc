@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "mqttpki/issuer.h"
+#include "mqttpki/signer.h"
 
 namespace mqttpki {
 namespace {
@@ -22,7 +23,7 @@ Certificate Make(Profile p, const std::string& cn, std::vector<std::string> sans
   for (const auto& s : sans) o.sans.push_back(ParseSan(s).value());
   o.days = days;
   o.now = kNow;
-  return Issue(o, subject.get(), issuer, issuer_key).value().certificate;
+  return Issue(o, subject.get(), issuer, *KeySigner(issuer_key).value()).value().certificate;
 }
 
 Pki MakePki(Profile leaf_profile = Profile::kServer) {

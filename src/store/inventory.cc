@@ -12,6 +12,7 @@
 #include "mqttpki/crl.h"
 #include "mqttpki/issuer.h"
 #include "mqttpki/pki_dir.h"
+#include "mqttpki/sqlite_store.h"
 #include "pki/internal.h"
 
 namespace mqttpki {

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "mqttpki/pki_dir.h"
+#include "mqttpki/sqlite_store.h"
 #include "pki/test_util.h"
 
 namespace mqttpki {
