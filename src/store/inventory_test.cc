@@ -18,6 +18,7 @@
 namespace mqttpki {
 namespace {
 
+using testing::ScopedEnv;
 using testing::TempDir;
 
 constexpr int64_t kNow = 1790000000;
@@ -54,7 +55,8 @@ class InventoryTest : public ::testing::Test {
   size_t Pending() {
     size_t n = 0;
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(pki_->Path(kPendingDir), ec)) n += e.is_regular_file() ? 1 : 0;
+    for (const auto& e : std::filesystem::directory_iterator(pki_->Path(kPendingDir), ec))
+      n += e.is_regular_file() ? 1 : 0;
     return n;
   }
 
@@ -221,8 +223,7 @@ TEST_F(InventoryTest, CorruptDatabaseIsAClearError) {
   Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, false, kNow);
   ASSERT_FALSE(inv.ok());
   EXPECT_EQ(inv.error().code, ErrorCode::kInput);
-  EXPECT_NE(inv.error().message.find("is corrupt or not an SQLite database"), std::string::npos)
-      << inv.error().message;
+  EXPECT_NE(inv.error().message.find("is corrupt or not an SQLite database"), std::string::npos) << inv.error().message;
 }
 
 TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
@@ -232,26 +233,6 @@ TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().message, path + " is an SQLite database, but not an mqttpki inventory");
 }
-
-// ScopedEnv sets a variable for the test and restores it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* v = std::getenv(name)) old_ = v;
-    ::setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST_F(InventoryTest, LockTimeoutComesFromTheEnvironment) {
   auto holder = Open();
@@ -366,8 +347,9 @@ TEST_F(InventoryTest, ReadOnlyOpenCreatesNothing) {
   EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
   EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
   Status st = (*store)->Begin();
-  if (st.ok()) st = (*store)->SetStatus((*(*store)->List({}))[0].serial, CertStatus::kRevoked, kNow,
-                                       RevocationReason::kUnspecified);
+  if (st.ok())
+    st = (*store)->SetStatus((*(*store)->List({}))[0].serial, CertStatus::kRevoked, kNow,
+                             RevocationReason::kUnspecified);
   EXPECT_FALSE(st.ok());
   (*store)->Rollback();
 }
