@@ -274,6 +274,13 @@ TEST(MakeCrl, OpensslCliVerifiesAndApplies) {
   EXPECT_NE(text.output.find("Serial Number: " + revoked.SerialHex()), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("Key Compromise"), std::string::npos) << text.output;
 
+  TestCa other = MakeTestRoot();
+  WriteTestFile(dir / "other.pem", other.cert.ToPem());
+  testing::CommandResult wrong =
+      RunCommand("openssl crl -in '" + (dir / "crl.pem") + "' -noout -CAfile '" + (dir / "other.pem") + "'");
+  EXPECT_EQ(wrong.output.find("verify OK"), std::string::npos) << wrong.output;
+  EXPECT_NE(wrong.output.find("verify failure"), std::string::npos) << wrong.output;
+
   std::string verify = "openssl verify -x509_strict -crl_check -attime " + std::to_string(kTestNow + 3600) +
                        " -CAfile '" + (dir / "ca.pem") + "' -CRLfile '" + (dir / "crl.pem") + "' ";
   testing::CommandResult ok = RunCommand(verify + "'" + (dir / "good.pem") + "'");
@@ -298,6 +305,17 @@ TEST(ReadCrl, PemAndDerSayTheSame) {
     EXPECT_EQ(info->this_update, kTestNow);
     EXPECT_EQ(info->next_update, kTestNow + kWeek);
     EXPECT_EQ(info->entries, 2u);
+  }
+}
+
+TEST(ReadCrl, CrlNumberRange) {
+  TestCa ca = MakeTestRoot();
+  for (int64_t number : {int64_t{0}, int64_t{127}, int64_t{128}, int64_t{9223372036854775807}}) {
+    Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, {}, Request(number));
+    ASSERT_TRUE(files.ok()) << files.error().message;
+    Result<CrlInfo> info = ReadCrl(files->der, "crl.der");
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->number, number);
   }
 }
 
