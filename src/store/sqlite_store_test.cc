@@ -1,6 +1,4 @@
 // The SQLite Store on its own, without a PKI directory (inventory_test.cc tests it under the inventory).
-#include "mqttpki/store.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mqttpki/store.h"
 #include "pki/test_util.h"
 
 namespace mqttpki {
