@@ -1,18 +1,26 @@
-// Helpers for the unit tests: temporary directories and a filesystem that fails on demand.
+// Helpers for the unit tests: temporary directories, a filesystem that fails on demand, small PKIs made in
+// memory, and running an independent tool (the openssl CLI) on what the library wrote.
 #ifndef MQTTPKI_PKI_TEST_UTIL_H_
 #define MQTTPKI_PKI_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
-
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "mqttpki/certificate.h"
 #include "mqttpki/fs.h"
+#include "mqttpki/issuer.h"
+#include "mqttpki/key.h"
 #include "mqttpki/result.h"
 
 namespace mqttpki::testing {
@@ -47,6 +55,30 @@ class TempDir {
   std::string path_;
 };
 
+// ScopedEnv sets environment variable |name| for the test (null |value|: unsets it) and restores it afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* v = std::getenv(name)) old_ = v;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
 // Listing is every entry under |dir| (relative path, type, mode, size): equal listings mean nothing changed.
 inline std::vector<std::string> Listing(const std::string& dir) {
   std::vector<std::string> out;
@@ -59,6 +91,93 @@ inline std::vector<std::string> Listing(const std::string& dir) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// kTestNow is the pinned "now" of tests that make certificates: 2026-09-21.
+inline constexpr int64_t kTestNow = 1790000000;
+
+// TestCa is a CA made in memory (no files): its key and its certificate.
+struct TestCa {
+  PrivateKey key;
+  Certificate cert;
+};
+
+// TestKey generates a fresh key of |type|.
+inline PrivateKey TestKey(KeyType type = KeyType::kEcP256) {
+  Result<PrivateKey> key = PrivateKey::Generate(type);
+  EXPECT_TRUE(key.ok());
+  return std::move(key).value();
+}
+
+// IssueTest issues a |profile| certificate for |subject_key| with CN |cn| and |sans| (ParseSan words), signed by
+// |issuer| (null: self-signed with |subject_key|), valid |days| from |now|.
+inline Certificate IssueTest(Profile profile, const std::string& cn, const std::vector<std::string>& sans,
+                             const PrivateKey& subject_key, const TestCa* issuer, int days = 365,
+                             int64_t now = kTestNow) {
+  IssueOptions o;
+  o.profile = profile;
+  o.subject = {"DE", "Test", profile == Profile::kRoot || profile == Profile::kIntermediate ? "PKI" : "", cn};
+  for (const std::string& s : sans) o.sans.push_back(ParseSan(s).value());
+  o.days = days;
+  o.now = now;
+  Result<IssueResult> r = issuer == nullptr ? Issue(o, subject_key.get(), nullptr, subject_key)
+                                            : Issue(o, subject_key.get(), &issuer->cert, issuer->key);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() ? r->certificate : Certificate();
+}
+
+// MakeTestRoot is a self-signed root "Test Root CA" (or |cn|).
+inline TestCa MakeTestRoot(KeyType type = KeyType::kEcP256, int days = 3650, int64_t now = kTestNow,
+                           const std::string& cn = "Test Root CA") {
+  TestCa ca;
+  ca.key = TestKey(type);
+  ca.cert = IssueTest(Profile::kRoot, cn, {}, ca.key, nullptr, days, now);
+  return ca;
+}
+
+// MakeTestIntermediate is an intermediate "Test Server CA" (or |cn|) under |root|.
+inline TestCa MakeTestIntermediate(const TestCa& root, int days = 1825, int64_t now = kTestNow,
+                                   const std::string& cn = "Test Server CA") {
+  TestCa ca;
+  ca.key = TestKey();
+  ca.cert = IssueTest(Profile::kIntermediate, cn, {}, ca.key, &root, days, now);
+  return ca;
+}
+
+// WriteTestFile writes |data| to |path| (created or truncated), for tools and code that read files.
+inline void WriteTestFile(const std::string& path, std::string_view data) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  EXPECT_TRUE(out.good()) << path;
+}
+
+// ReadTestFile returns all of |path| (empty when it cannot be read).
+inline std::string ReadTestFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// CommandResult is what a shell command printed (stdout and stderr together) and its exit status.
+struct CommandResult {
+  int status = -1;  // the exit code; -1 when it did not exit normally
+  std::string output;
+};
+
+// RunCommand runs |command| with /bin/sh, its stderr merged into its stdout: for independent checks by the
+// openssl CLI ("openssl verify ...") of what the library wrote.
+inline CommandResult RunCommand(const std::string& command) {
+  CommandResult r;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
+  int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
 }
 
 // FaultyFileSystem forwards to the real one but fails the |fail_at|-th mutating call (1-based; 0: never), as a

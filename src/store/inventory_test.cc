@@ -19,6 +19,7 @@
 namespace mqttpki {
 namespace {
 
+using testing::ScopedEnv;
 using testing::TempDir;
 
 constexpr int64_t kNow = 1790000000;
@@ -55,7 +56,8 @@ class InventoryTest : public ::testing::Test {
   size_t Pending() {
     size_t n = 0;
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(pki_->Path(kPendingDir), ec)) n += e.is_regular_file() ? 1 : 0;
+    for (const auto& e : std::filesystem::directory_iterator(pki_->Path(kPendingDir), ec))
+      n += e.is_regular_file() ? 1 : 0;
     return n;
   }
 
@@ -222,8 +224,7 @@ TEST_F(InventoryTest, CorruptDatabaseIsAClearError) {
   Result<std::unique_ptr<Inventory>> inv = Inventory::Open(*pki_, false, kNow);
   ASSERT_FALSE(inv.ok());
   EXPECT_EQ(inv.error().code, ErrorCode::kInput);
-  EXPECT_NE(inv.error().message.find("is corrupt or not an SQLite database"), std::string::npos)
-      << inv.error().message;
+  EXPECT_NE(inv.error().message.find("is corrupt or not an SQLite database"), std::string::npos) << inv.error().message;
 }
 
 TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
@@ -233,26 +234,6 @@ TEST_F(InventoryTest, ForeignDatabaseIsRefused) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().message, path + " is an SQLite database, but not an mqttpki inventory");
 }
-
-// ScopedEnv sets a variable for the test and restores it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* v = std::getenv(name)) old_ = v;
-    ::setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST_F(InventoryTest, LockTimeoutComesFromTheEnvironment) {
   auto holder = Open();
@@ -367,8 +348,9 @@ TEST_F(InventoryTest, ReadOnlyOpenCreatesNothing) {
   EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
   EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
   Status st = (*store)->Begin();
-  if (st.ok()) st = (*store)->SetStatus((*(*store)->List({}))[0].serial, CertStatus::kRevoked, kNow,
-                                       RevocationReason::kUnspecified);
+  if (st.ok())
+    st = (*store)->SetStatus((*(*store)->List({}))[0].serial, CertStatus::kRevoked, kNow,
+                             RevocationReason::kUnspecified);
   EXPECT_FALSE(st.ok());
   (*store)->Rollback();
 }
