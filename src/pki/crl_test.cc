@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mqttpki/signer.h"
 #include "ossl/ptr.h"
 #include "pki/internal.h"
 #include "pki/test_util.h"
@@ -73,7 +74,7 @@ TEST(MakeCrl, OpenSslDecodesEveryField) {
       {"ff01", kTestNow - 100, RevocationReason::kPrivilegeWithdrawn},  // lower case is read too
       {"00000102", kTestNow - 50, RevocationReason::kCertificateHold},  // leading zeros are not part of the number
   };
-  Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, revoked, Request());
+  Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(), revoked, Request());
   ASSERT_TRUE(files.ok()) << files.error().message;
   EXPECT_EQ(files->entries, 4u);
   ossl::UniquePtr<X509_CRL> crl = Decoded(files->der);
@@ -127,7 +128,8 @@ TEST(MakeCrl, OpenSslDecodesEveryField) {
 // A serial whose first byte has the high bit set stays positive (a 0 is prepended in DER).
 TEST(MakeCrl, HighBitSerialStaysPositive) {
   TestCa ca = MakeTestRoot();
-  Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, {{"80", kTestNow, RevocationReason::kSuperseded}}, Request());
+  Result<CrlFiles> files =
+      MakeCrl(ca.cert, *KeySigner(ca.key).value(), {{"80", kTestNow, RevocationReason::kSuperseded}}, Request());
   ASSERT_TRUE(files.ok()) << files.error().message;
   ossl::UniquePtr<X509_CRL> crl = Decoded(files->der);
   ASSERT_TRUE(crl);
@@ -139,7 +141,7 @@ TEST(MakeCrl, HighBitSerialStaysPositive) {
 
 TEST(MakeCrl, EmptyCrlHasNoEntriesField) {
   TestCa ca = MakeTestRoot();
-  Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, {}, Request(1));
+  Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(), {}, Request(1));
   ASSERT_TRUE(files.ok()) << files.error().message;
   EXPECT_EQ(files->entries, 0u);
   ossl::UniquePtr<X509_CRL> crl = Decoded(files->der);
@@ -156,8 +158,8 @@ TEST(MakeCrl, EmptyCrlHasNoEntriesField) {
 TEST(MakeCrl, TimesSwitchToGeneralizedTimeIn2050) {
   constexpr int64_t k2050 = 2524608000;  // 2050-01-01 00:00:00 UTC
   TestCa ca = MakeTestRoot();
-  Result<CrlFiles> files =
-      MakeCrl(ca.cert, ca.key, {{"01", k2050 - 1, RevocationReason::kUnspecified}}, Request(2, k2050 - 1, k2050));
+  Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(),
+                                   {{"01", k2050 - 1, RevocationReason::kUnspecified}}, Request(2, k2050 - 1, k2050));
   ASSERT_TRUE(files.ok()) << files.error().message;
   ossl::UniquePtr<X509_CRL> crl = Decoded(files->der);
   ASSERT_TRUE(crl);
@@ -179,8 +181,8 @@ TEST(MakeCrl, SignsWithTheKeysAlgorithm) {
     int nid;
   } kCases[] = {{&p384, NID_ecdsa_with_SHA384}, {&inter, NID_ecdsa_with_SHA256}, {&rsa, NID_sha256WithRSAEncryption}};
   for (const auto& c : kCases) {
-    Result<CrlFiles> files =
-        MakeCrl(c.ca->cert, c.ca->key, {{"01", kTestNow, RevocationReason::kUnspecified}}, Request());
+    Result<CrlFiles> files = MakeCrl(c.ca->cert, *KeySigner(c.ca->key).value(),
+                                     {{"01", kTestNow, RevocationReason::kUnspecified}}, Request());
     ASSERT_TRUE(files.ok()) << files.error().message;
     ossl::UniquePtr<X509_CRL> crl = Decoded(files->der);
     ASSERT_TRUE(crl);
@@ -198,7 +200,7 @@ TEST(MakeCrl, ThousandsOfEntriesInOrder) {
     std::snprintf(hex, sizeof(hex), "%X", i * 37);
     revoked.push_back({hex, kTestNow - i, RevocationReason::kKeyCompromise});
   }
-  Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, revoked, Request(99));
+  Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(), revoked, Request(99));
   ASSERT_TRUE(files.ok()) << files.error().message;
   EXPECT_EQ(files->entries, 5000u);
   ossl::UniquePtr<X509_CRL> crl = Decoded(files->der);
@@ -216,21 +218,21 @@ TEST(MakeCrl, ThousandsOfEntriesInOrder) {
 TEST(MakeCrl, RefusesBadInput) {
   TestCa ca = MakeTestRoot();
   TestCa other = MakeTestRoot();
-  Result<CrlFiles> wrong_key = MakeCrl(ca.cert, other.key, {}, Request());
+  Result<CrlFiles> wrong_key = MakeCrl(ca.cert, *KeySigner(other.key).value(), {}, Request());
   ASSERT_FALSE(wrong_key.ok());
   EXPECT_EQ(wrong_key.error().code, ErrorCode::kInput);
   EXPECT_EQ(wrong_key.error().message, "the CA key does not match its certificate");
 
   for (const std::string& serial : {std::string(), std::string("XYZ"), std::string("12 34"), std::string("-01"),
                                     std::string("0x10"), std::string(43, 'A')}) {
-    Result<CrlFiles> r =
-        MakeCrl(ca.cert, ca.key, {{"01", kTestNow, RevocationReason::kUnspecified}, {serial, kTestNow, {}}}, Request());
+    Result<CrlFiles> r = MakeCrl(ca.cert, *KeySigner(ca.key).value(),
+                                 {{"01", kTestNow, RevocationReason::kUnspecified}, {serial, kTestNow, {}}}, Request());
     ASSERT_FALSE(r.ok()) << serial;
     EXPECT_EQ(r.error().code, ErrorCode::kInput);
     EXPECT_EQ(r.error().message, "invalid serial '" + serial + "' in the inventory");
   }
   // 42 hex digits (a 21-byte magnitude: a 20-byte serial with its sign byte) is the longest accepted.
-  EXPECT_TRUE(MakeCrl(ca.cert, ca.key, {{std::string(42, 'A'), kTestNow, {}}}, Request()).ok());
+  EXPECT_TRUE(MakeCrl(ca.cert, *KeySigner(ca.key).value(), {{std::string(42, 'A'), kTestNow, {}}}, Request()).ok());
 }
 
 // A CA certificate without a subjectKeyIdentifier (made by the openssl CLI) cannot give the CRL its AKI.
@@ -243,7 +245,7 @@ TEST(MakeCrl, CaWithoutSubjectKeyIdentifier) {
   ASSERT_EQ(r.status, 0) << r.output;
   Result<Certificate> cert = Certificate::FromPem(r.output, "noski.pem");
   ASSERT_TRUE(cert.ok()) << r.output;
-  Result<CrlFiles> files = MakeCrl(*cert, key, {}, Request());
+  Result<CrlFiles> files = MakeCrl(*cert, *KeySigner(key).value(), {}, Request());
   ASSERT_FALSE(files.ok());
   EXPECT_EQ(files.error().code, ErrorCode::kInput);
   EXPECT_EQ(files.error().message, "the CA certificate has no subjectKeyIdentifier");
@@ -255,8 +257,8 @@ TEST(MakeCrl, OpensslCliVerifiesAndApplies) {
   PrivateKey k1 = TestKey(), k2 = TestKey();
   Certificate revoked = IssueTest(Profile::kServer, "revoked.example.com", {}, k1, &ca);
   Certificate good = IssueTest(Profile::kServer, "good.example.com", {}, k2, &ca);
-  Result<CrlFiles> files =
-      MakeCrl(ca.cert, ca.key, {{revoked.SerialHex(), kTestNow, RevocationReason::kKeyCompromise}}, Request(42));
+  Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(),
+                                   {{revoked.SerialHex(), kTestNow, RevocationReason::kKeyCompromise}}, Request(42));
   ASSERT_TRUE(files.ok()) << files.error().message;
   TempDir dir;
   WriteTestFile(dir / "ca.pem", ca.cert.ToPem());
@@ -294,7 +296,7 @@ TEST(ReadCrl, PemAndDerSayTheSame) {
   TestCa root = MakeTestRoot();
   TestCa ca = MakeTestIntermediate(root);
   Result<CrlFiles> files = MakeCrl(
-      ca.cert, ca.key,
+      ca.cert, *KeySigner(ca.key).value(),
       {{"01", kTestNow, RevocationReason::kUnspecified}, {"02", kTestNow, RevocationReason::kSuperseded}}, Request(12));
   ASSERT_TRUE(files.ok()) << files.error().message;
   for (const std::string* data : {&files->pem, &files->der}) {
@@ -311,7 +313,7 @@ TEST(ReadCrl, PemAndDerSayTheSame) {
 TEST(ReadCrl, CrlNumberRange) {
   TestCa ca = MakeTestRoot();
   for (int64_t number : {int64_t{0}, int64_t{127}, int64_t{128}, int64_t{9223372036854775807}}) {
-    Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, {}, Request(number));
+    Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(), {}, Request(number));
     ASSERT_TRUE(files.ok()) << files.error().message;
     Result<CrlInfo> info = ReadCrl(files->der, "crl.der");
     ASSERT_TRUE(info.ok()) << info.error().message;
@@ -321,7 +323,7 @@ TEST(ReadCrl, CrlNumberRange) {
 
 TEST(ReadCrl, WhatIsNotACrl) {
   TestCa ca = MakeTestRoot();
-  Result<CrlFiles> files = MakeCrl(ca.cert, ca.key, {}, Request());
+  Result<CrlFiles> files = MakeCrl(ca.cert, *KeySigner(ca.key).value(), {}, Request());
   ASSERT_TRUE(files.ok());
   for (const std::string& bad : {std::string(), std::string("garbage"), ca.cert.ToPem(), ca.cert.ToDer(),
                                  files->der.substr(0, files->der.size() / 2),

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mqttpki/signer.h"
 #include "pki/test_util.h"
 
 namespace mqttpki {
@@ -303,7 +304,7 @@ TEST_F(ImportTest, WarnsAndGoesOn) {
   o.days = 4000;
   o.now = kTestNow;
   o.clamp_to_issuer = false;
-  Certificate long_lived = Issue(o, k2.get(), &root_.cert, root_.key).value().certificate;
+  Certificate long_lived = Issue(o, k2.get(), &root_.cert, *KeySigner(root_.key).value()).value().certificate;
   Certificate keyless = IssueTest(Profile::kClient, "dev-1", {}, k3, &inter_);
   WriteEntity("old", "old", expired.ToPem(), KeyPem(k1));
   WriteEntity("long", "long", long_lived.ToPem(), KeyPem(k2));

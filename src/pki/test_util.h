@@ -22,6 +22,7 @@
 #include "mqttpki/issuer.h"
 #include "mqttpki/key.h"
 #include "mqttpki/result.h"
+#include "mqttpki/signer.h"
 
 namespace mqttpki::testing {
 
@@ -120,8 +121,8 @@ inline Certificate IssueTest(Profile profile, const std::string& cn, const std::
   for (const std::string& s : sans) o.sans.push_back(ParseSan(s).value());
   o.days = days;
   o.now = now;
-  Result<IssueResult> r = issuer == nullptr ? Issue(o, subject_key.get(), nullptr, subject_key)
-                                            : Issue(o, subject_key.get(), &issuer->cert, issuer->key);
+  Result<IssueResult> r = issuer == nullptr ? Issue(o, subject_key.get(), nullptr, *KeySigner(subject_key).value())
+                                            : Issue(o, subject_key.get(), &issuer->cert, *KeySigner(issuer->key).value());
   EXPECT_TRUE(r.ok()) << r.error().message;
   return r.ok() ? r->certificate : Certificate();
 }

@@ -1,4 +1,6 @@
 // The SQLite Store on its own, without a PKI directory (inventory_test.cc tests it under the inventory).
+#include "mqttpki/sqlite_store.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
