@@ -5,12 +5,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -23,6 +24,36 @@
 
 namespace mqttpki {
 namespace {
+
+// SigpipeBlocked keeps SIGPIPE away from this thread while in scope. A broker that resets the connection (one at
+// its connection limit, a balancer without backends) makes OpenSSL's next write raise SIGPIPE, which would end the
+// process without a word; blocked, the write fails with EPIPE and the probe reports it. A library does not set the
+// process's signal disposition, so the signal is blocked for the thread alone, and one raised meanwhile is taken
+// before the old mask comes back (unless one was already pending: that one is not ours to swallow).
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    was_pending_ = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    if (!was_pending_) {
+      const struct timespec zero = {0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+};
 
 using Clock = std::chrono::steady_clock;
 
@@ -109,8 +140,9 @@ Socket Connect(const std::string& host, uint16_t port, int timeout_ms, std::stri
     ::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
     if (n < 0 || err != 0) {
       int e = n < 0 ? errno : err;
-      *reason = "connection to " + *address + (e == ECONNREFUSED ? " refused (nothing listening on that port?)"
-                                                                 : std::string(" failed: ") + std::strerror(e));
+      *reason = "connection to " + *address +
+                (e == ECONNREFUSED ? " refused (nothing listening on that port?)"
+                                   : std::string(" failed: ") + std::strerror(e));
       continue;
     }
     // The socket stays non-blocking: every TLS call runs against a deadline (WithDeadline).
@@ -124,6 +156,7 @@ Socket Connect(const std::string& host, uint16_t port, int timeout_ms, std::stri
 
 // TlsFailure turns a failed SSL call into words; |during| is "handshake" or "MQTT exchange".
 std::string TlsFailure(SSL* ssl, int rc, const char* during, int timeout_ms) {
+  int sys_errno = errno;
   int err = SSL_get_error(ssl, rc);
   std::vector<std::string> queue = ossl::DrainErrors();
   std::string detail;
@@ -138,10 +171,14 @@ std::string TlsFailure(SSL* ssl, int rc, const char* during, int timeout_ms) {
     return std::string("the broker did not answer during the ") + during + " within " + std::to_string(timeout_ms) +
            " ms";
   }
-  if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && detail.empty())) {
+  // Closed: a clean close, an end of file mid-record (OpenSSL 3 reports it as an SSL error), or a reset that
+  // failed our write (EPIPE, ECONNRESET).
+  bool closed = err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && detail.empty()) ||
+                (err == SSL_ERROR_SYSCALL && (sys_errno == EPIPE || sys_errno == ECONNRESET)) ||
+                (err == SSL_ERROR_SSL && detail == "unexpected eof while reading");
+  if (closed) {
     return std::string("the broker closed the connection during the ") + during +
-           (std::strcmp(during, "handshake") == 0 ? " (is this a TLS port? does it need a client certificate?)"
-                                                  : "");
+           (std::strcmp(during, "handshake") == 0 ? " (is this a TLS port? does it need a client certificate?)" : "");
   }
   if (detail.find("certificate required") != std::string::npos) {
     return "the broker requires a client certificate (" + detail + "); give " + Arg("cert") + " and " + Arg("key");
@@ -251,9 +288,10 @@ std::optional<TlsSession> Handshake(SSL_CTX* ctx, const ProbeOptions& o, const s
   int rc = WithDeadline(raw, DeadlineIn(o.timeout_ms), &timed_out, [raw] { return SSL_connect(raw); });
   if (rc != 1) {
     report.stage = ProbeStage::kTls;
-    report.reason = *cert_requested && o.client_chain.empty()
-                        ? "the broker requires a client certificate (mutual TLS); give " + Arg("cert") + " and " + Arg("key")
-                        : TlsFailure(ssl.get(), rc, "handshake", o.timeout_ms);
+    report.reason =
+        *cert_requested && o.client_chain.empty()
+            ? "the broker requires a client certificate (mutual TLS); give " + Arg("cert") + " and " + Arg("key")
+            : TlsFailure(ssl.get(), rc, "handshake", o.timeout_ms);
     return std::nullopt;
   }
   report.tls_ms = MsSince(start);
@@ -282,9 +320,8 @@ MqttAttempt ExchangeConnect(SSL* ssl, const ProbeOptions& o, int version, std::s
   ossl::ClearErrors();
   Clock::time_point deadline = DeadlineIn(o.timeout_ms);  // for the whole exchange, CONNECT to CONNACK
   bool timed_out = false;
-  int rc = WithDeadline(ssl, deadline, &timed_out, [&] {
-    return SSL_write(ssl, packet.data(), static_cast<int>(packet.size()));
-  });
+  int rc = WithDeadline(ssl, deadline, &timed_out,
+                        [&] { return SSL_write(ssl, packet.data(), static_cast<int>(packet.size())); });
   OPENSSL_cleanse(packet.data(), packet.size());
   if (rc <= 0) {
     *tls_failure = TlsFailure(ssl, rc, "MQTT exchange", o.timeout_ms);
@@ -352,16 +389,22 @@ std::string RandomClientId() { return "mqttpki-probe-" + RandomHex(4); }
 
 std::string ProbeStageName(ProbeStage stage) {
   switch (stage) {
-    case ProbeStage::kTcp: return "tcp";
-    case ProbeStage::kTls: return "tls";
-    case ProbeStage::kVerify: return "verify";
-    case ProbeStage::kMqtt: return "mqtt";
-    case ProbeStage::kDone: return "done";
+    case ProbeStage::kTcp:
+      return "tcp";
+    case ProbeStage::kTls:
+      return "tls";
+    case ProbeStage::kVerify:
+      return "verify";
+    case ProbeStage::kMqtt:
+      return "mqtt";
+    case ProbeStage::kDone:
+      return "done";
   }
   return "?";
 }
 
 Result<ProbeReport> Probe(const ProbeOptions& options) {
+  SigpipeBlocked no_sigpipe;
   ProbeOptions o = options;
   if (o.host.empty()) return MakeError(ErrorCode::kUsage, "probe needs a host");
   if (o.name.empty()) o.name = o.host;
@@ -370,8 +413,7 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
   MQTTPKI_TRY(mqtt::CheckString(o.client_id.size(), "the MQTT client id (" + Arg("client-id") + ")"));
   if (o.username) MQTTPKI_TRY(mqtt::CheckString(o.username->size(), "the MQTT user name (" + Arg("username") + ")"));
   if (o.password) {
-    MQTTPKI_TRY(mqtt::CheckString(o.password->str().size(),
-                                  "the MQTT password (" + Arg("password-file") + ")"));
+    MQTTPKI_TRY(mqtt::CheckString(o.password->str().size(), "the MQTT password (" + Arg("password-file") + ")"));
   }
   if (o.trusted.empty()) return MakeError(ErrorCode::kInput, o.bundle_name + " holds no certificate");
   MQTTPKI_ASSIGN_OR_RETURN(SslCtxPtr ctx, MakeContext(o));
@@ -414,8 +456,9 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
       X509* leaf = SSL_get0_peer_certificate(session->ssl.get());
       if (leaf == nullptr || X509_cmp(leaf, report.presented.front().get()) != 0) {
         report.stage = ProbeStage::kVerify;
-        report.reason = "the broker presented a different certificate on the next connection (load balancer with "
-                        "mixed certificates, or an interception); nothing was sent";
+        report.reason =
+            "the broker presented a different certificate on the next connection (load balancer with "
+            "mixed certificates, or an interception); nothing was sent";
         return report;
       }
     }
@@ -426,10 +469,12 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
       // In TLS 1.3 a broker judges the client certificate after the handshake: its alert, or just a reset,
       // arrives in place of the CONNACK. Which of the two we see is a race, so say what it means either way.
       if (o.client_chain.empty()) {
-        tls_failure = "the broker requires a client certificate (mutual TLS); give " + Arg("cert") + " and " + Arg("key");
+        tls_failure =
+            "the broker requires a client certificate (mutual TLS); give " + Arg("cert") + " and " + Arg("key");
       } else if (tls_failure.find("rejected our client certificate") == std::string::npos) {
-        tls_failure = "the broker rejected our client certificate (it closed the connection after the handshake; "
-                      "is the certificate issued under the broker's cafile?)";
+        tls_failure =
+            "the broker rejected our client certificate (it closed the connection after the handshake; "
+            "is the certificate issued under the broker's cafile?)";
       }
       attempt.error = tls_failure;
     }
@@ -442,10 +487,10 @@ Result<ProbeReport> Probe(const ProbeOptions& options) {
     if (!attempt.connack || attempt.code != 0) {
       report.stage = ProbeStage::kMqtt;
       std::string v = "MQTT " + mqtt::VersionName(attempt.version == 5 ? mqtt::Version::k5 : mqtt::Version::k311);
-      report.reason = attempt.connack ? v + " CONNECT refused: " + attempt.meaning + " (code " +
-                                            std::to_string(attempt.code) + ")" +
-                                            (attempt.reason.empty() ? "" : ": " + attempt.reason)
-                                      : v + ": " + attempt.error;
+      report.reason = attempt.connack
+                          ? v + " CONNECT refused: " + attempt.meaning + " (code " + std::to_string(attempt.code) +
+                                ")" + (attempt.reason.empty() ? "" : ": " + attempt.reason)
+                          : v + ": " + attempt.error;
       return report;
     }
   }
