@@ -62,7 +62,13 @@ TEST_P(KeySignerTest, SignsWhatOpenSslVerifiesUnderTheAlgorithmItNames) {
 
 INSTANTIATE_TEST_SUITE_P(Keys, KeySignerTest,
                          ::testing::Values(Case{KeyType::kEcP256, EVP_sha256}, Case{KeyType::kEcP384, EVP_sha384},
-                                           Case{KeyType::kRsa2048, EVP_sha256}));
+                                           Case{KeyType::kRsa2048, EVP_sha256}),
+                         [](const ::testing::TestParamInfo<Case>& param) {
+                           std::string name =
+                               KeyTypeName(param.param.type);  // "ec-p256": a test name wants [A-Za-z0-9_]
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
 
 TEST(KeySigner, ForksSignOnTheirOwnThreadsWithTheSameKey) {
   PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
