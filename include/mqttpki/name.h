@@ -47,6 +47,25 @@ bool IsIpAddress(std::string_view text);
 // AddUnique appends |san| to |sans| unless it is already there.
 void AddUnique(std::vector<SubjectAltName>& sans, const SubjectAltName& san);
 
+// AddCommonName puts a CN that is itself a DNS name or an address among |sans|: first when missing, left where it
+// is when listed, since TLS clients match SANs only (RFC 6125). Any other CN (a person, a device label) changes
+// nothing.
+void AddCommonName(std::vector<SubjectAltName>& sans, const std::string& common_name);
+
+// CanonicalSans is |sans| in canonical form (DNS lower-cased, addresses in their text form), each once, in order.
+std::vector<SubjectAltName> CanonicalSans(const std::vector<SubjectAltName>& sans);
+
+// LeafNames is a leaf certificate's CN and SAN list, worked out once where the names enter (the command line, a
+// CSR, a device list) and used as they are by everything after: the CSR written, the certificate, the inventory.
+struct LeafNames {
+  std::string common_name;
+  std::vector<SubjectAltName> sans;
+};
+// CanonicalLeafNames: the SANs canonical and each once; the CN |common_name|, or when empty the first SAN that fits
+// in a CN (64 characters), else |fallback| (the entity's name); and the CN among the SANs (AddCommonName).
+LeafNames CanonicalLeafNames(const std::string& common_name, const std::vector<SubjectAltName>& sans,
+                             const std::string& fallback);
+
 }  // namespace mqttpki
 
 #endif  // MQTTPKI_NAME_H_

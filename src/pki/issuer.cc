@@ -255,13 +255,9 @@ Result<IssueResult> Issue(const IssueOptions& options, evp_pkey_st* subject_key,
   }
   MQTTPKI_TRY(o.subject.Validate());
   if (o.profile == Profile::kServer || o.profile == Profile::kClient) {
-    if (!o.subject.common_name.empty()) {
-      Result<SubjectAltName> cn = ParseSan(o.subject.common_name);
-      if (cn.ok()) {
-        // The CN goes first among the SANs when it is not there yet.
-        if (std::find(o.sans.begin(), o.sans.end(), *cn) == o.sans.end()) o.sans.insert(o.sans.begin(), *cn);
-      }
-    }
+    // The SANs are taken as given (a renewal keeps the old list as it was, duplicates and all); only the CN is
+    // made sure of, for a caller whose names did not come through CanonicalLeafNames.
+    AddCommonName(o.sans, o.subject.common_name);
     if (o.profile == Profile::kServer && o.sans.empty()) {
       return MakeError(ErrorCode::kUsage, "a server certificate needs at least one " + Arg("san") + " (DNS name or IP address)");
     }

@@ -159,4 +159,37 @@ void AddUnique(std::vector<SubjectAltName>& sans, const SubjectAltName& san) {
   if (std::find(sans.begin(), sans.end(), san) == sans.end()) sans.push_back(san);
 }
 
+void AddCommonName(std::vector<SubjectAltName>& sans, const std::string& common_name) {
+  Result<SubjectAltName> cn = ParseSan(common_name);
+  if (cn.ok() && std::find(sans.begin(), sans.end(), *cn) == sans.end()) sans.insert(sans.begin(), *cn);
+}
+
+std::vector<SubjectAltName> CanonicalSans(const std::vector<SubjectAltName>& sans) {
+  std::vector<SubjectAltName> out;
+  out.reserve(sans.size());
+  for (const SubjectAltName& s : sans) {
+    Result<SubjectAltName> canonical = ParseSan(s.ToString());
+    AddUnique(out, canonical.ok() ? *canonical : s);
+  }
+  return out;
+}
+
+LeafNames CanonicalLeafNames(const std::string& common_name, const std::vector<SubjectAltName>& sans,
+                             const std::string& fallback) {
+  LeafNames out;
+  out.sans = CanonicalSans(sans);
+  out.common_name = common_name;
+  if (out.common_name.empty()) {
+    out.common_name = fallback;
+    for (const SubjectAltName& s : out.sans) {
+      if (s.value.size() <= 64) {
+        out.common_name = s.value;
+        break;
+      }
+    }
+  }
+  AddCommonName(out.sans, out.common_name);
+  return out;
+}
+
 }  // namespace mqttpki

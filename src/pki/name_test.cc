@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "pki/test_util.h"
 
 namespace mqttpki {
@@ -56,6 +59,57 @@ TEST(ParseSan, BadValuesSayWhy) {
     EXPECT_EQ(r.error().argument, "san");
   }
   EXPECT_FALSE(ParseSan(std::string(64, 'a') + ".com").ok());
+}
+
+SubjectAltName Dns(const std::string& v) { return {SubjectAltName::Kind::kDns, v}; }
+SubjectAltName Ip(const std::string& v) { return {SubjectAltName::Kind::kIp, v}; }
+
+TEST(CanonicalSans, LowerCasedCanonicalAndEachOnce) {
+  std::vector<SubjectAltName> in = {Dns("MQTT.Example.com"), Ip("2001:DB8:0:0::1"), Dns("mqtt.example.com"),
+                                    Ip("2001:db8::1")};
+  std::vector<SubjectAltName> want = {Dns("mqtt.example.com"), Ip("2001:db8::1")};
+  EXPECT_EQ(CanonicalSans(in), want);
+}
+
+TEST(CanonicalLeafNames, EmptyCnIsTheFirstSanThatFits) {
+  std::string long_name = std::string(60, 'a') + ".example.com";  // 72 characters: too long for a CN
+  LeafNames n = CanonicalLeafNames("", {Dns(long_name), Dns("b.example.com")}, "broker");
+  EXPECT_EQ(n.common_name, "b.example.com");
+  std::vector<SubjectAltName> want = {Dns(long_name), Dns("b.example.com")};
+  EXPECT_EQ(n.sans, want);
+  // No SAN fits: the entity's name.
+  EXPECT_EQ(CanonicalLeafNames("", {Dns(long_name)}, "broker").common_name, "broker");
+  EXPECT_EQ(CanonicalLeafNames("", {}, "sensor-1").common_name, "sensor-1");
+}
+
+TEST(CanonicalLeafNames, CnThatIsANameIsAmongTheSans) {
+  // Missing: added first (TLS clients match SANs only).
+  LeafNames n = CanonicalLeafNames("10.0.0.5", {Dns("mqtt.example.com")}, "broker");
+  EXPECT_EQ(n.common_name, "10.0.0.5");
+  std::vector<SubjectAltName> want = {Ip("10.0.0.5"), Dns("mqtt.example.com")};
+  EXPECT_EQ(n.sans, want);
+  // Listed (in another case): left where it is, once.
+  n = CanonicalLeafNames("mqtt.example.com", {Ip("10.0.0.5"), Dns("MQTT.example.com")}, "broker");
+  want = {Ip("10.0.0.5"), Dns("mqtt.example.com")};
+  EXPECT_EQ(n.sans, want);
+  // A CN that is not a host name (a person, a device label) is not made a SAN.
+  n = CanonicalLeafNames("Sensor Hall 3", {}, "sensor-3");
+  EXPECT_EQ(n.common_name, "Sensor Hall 3");
+  EXPECT_TRUE(n.sans.empty());
+}
+
+TEST(AddCommonName, TouchesOnlyTheCn) {
+  // A renewal's list is kept as it was, duplicates and all (the tutorial lists mqtt.my-iot-cloud.com twice).
+  std::vector<SubjectAltName> sans = {Dns("my-iot-cloud.com"), Dns("mqtt.my-iot-cloud.com"),
+                                      Dns("mqtt.my-iot-cloud.com")};
+  std::vector<SubjectAltName> want = sans;
+  AddCommonName(sans, "my-iot-cloud.com");
+  EXPECT_EQ(sans, want);
+  AddCommonName(sans, "");
+  EXPECT_EQ(sans, want);
+  AddCommonName(sans, "IP:10.0.0.5");
+  want.insert(want.begin(), Ip("10.0.0.5"));
+  EXPECT_EQ(sans, want);
 }
 
 TEST(DistinguishedName, Validate) {

@@ -9,15 +9,6 @@
 namespace mqttpki {
 namespace {
 
-// CommonNameFor is the CN a leaf gets when none is given: its first name that fits in a CN (64 characters),
-// else the entity's name.
-std::string CommonNameFor(const std::vector<SubjectAltName>& sans, const std::string& name) {
-  for (const SubjectAltName& s : sans) {
-    if (s.value.size() <= 64) return s.value;
-  }
-  return name;
-}
-
 constexpr mode_t kKeyMode = 0400;
 constexpr mode_t kPublicMode = 0644;
 
@@ -275,15 +266,13 @@ Result<PkiDir::KeyAndCsr> PkiDir::MakeKeyAndCsr(const std::string& name, const L
   dn.org_unit = o.org_unit.value_or("");
   // The CN is the first SAN unless given: for an IP target that puts the address in the CN too, for clients
   // (BearSSL) that ignore IP SANs.
-  dn.common_name = !o.common_name.empty() ? o.common_name : CommonNameFor(o.sans, name);
+  LeafNames names = CanonicalLeafNames(o.common_name, o.sans, name);
+  dn.common_name = names.common_name;
   MQTTPKI_TRY(dn.Validate());
-  std::vector<SubjectAltName> sans;
-  if (Result<SubjectAltName> cn = ParseSan(dn.common_name); cn.ok()) AddUnique(sans, *cn);
-  for (const SubjectAltName& s : o.sans) AddUnique(sans, s);
   for (const std::string& p : {KeyPath(name), CsrPath(name)}) MQTTPKI_TRY(tx.Check(p));
   MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(o.key));
-  MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::Create(key, dn, sans));
-  return KeyAndCsr{std::move(key), std::move(csr)};
+  MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::Create(key, dn, names.sans));
+  return KeyAndCsr{std::move(key), std::move(csr), std::move(dn), std::move(names.sans)};
 }
 
 Result<CertificateRequest> PkiDir::CreateCsr(const std::string& name, const LeafOptions& o, FileTransaction& tx,
@@ -307,11 +296,14 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
   MQTTPKI_ASSIGN_OR_RETURN(KeyAndCsr kc, MakeKeyAndCsr(name, o, tx));
   MQTTPKI_TRY(StageLeafKey(name, kc.key, o.encrypt_key, o.key_pass, tx, report));
   MQTTPKI_TRY(StageFile(CsrPath(name), kc.csr.ToPem(), kPublicMode, "csr", name, tx, report));
-  SignOptions so;
-  so.profile = o.profile;
-  so.days = o.days;
-  // The CSR was made here a moment ago from |kc.key|: its signature needs no check.
-  return IssueFromCsr(name, kc.csr, so, ca, now, tx, report);
+  // Signed from the key and the names as they were worked out, not read back out of the CSR (which is an output).
+  IssueOptions io;
+  io.profile = o.profile;
+  io.subject = std::move(kc.subject);
+  io.sans = std::move(kc.sans);
+  io.days = DaysOr(o.days, o.profile);
+  io.now = now;
+  return IssueAndStage(name, io, kc.key.get(), ca, now, tx, report);
 }
 
 Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what) {
@@ -363,22 +355,24 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   io.profile = o.profile;
   // Policy: the subject's C, O, OU, CN and the SANs are all a CSR decides; extensions come from the profile.
   io.subject = csr.SubjectFields();
-  // The names in their canonical form (DNS lower-cased), each once.
-  for (const SubjectAltName& s : o.sans.empty() ? csr.Sans() : o.sans) {
-    Result<SubjectAltName> canonical = ParseSan(s.ToString());
-    AddUnique(io.sans, canonical.ok() ? *canonical : s);
-  }
+  std::vector<SubjectAltName> sans = CanonicalSans(o.sans.empty() ? csr.Sans() : o.sans);
   if (!o.sans.empty()) {
     // The CA's names replace the CSR's; a CN that is not one of them gives way to the first.
     Result<SubjectAltName> cn = ParseSan(io.subject.common_name);
-    if (!cn.ok() || std::find(io.sans.begin(), io.sans.end(), *cn) == io.sans.end()) {
-      io.subject.common_name = CommonNameFor(io.sans, name);
-    }
+    if (!cn.ok() || std::find(sans.begin(), sans.end(), *cn) == sans.end()) io.subject.common_name.clear();
   }
+  LeafNames names = CanonicalLeafNames(io.subject.common_name, sans, name);
+  io.subject.common_name = std::move(names.common_name);
+  io.sans = std::move(names.sans);
   io.days = DaysOr(o.days, o.profile);
   io.now = now;
-  if (io.subject.common_name.empty()) io.subject.common_name = CommonNameFor(io.sans, name);
-  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, csr.PublicKey(), &ca.cert, *ca.signer));
+  return IssueAndStage(name, io, csr.PublicKey(), ca, now, tx, report);
+}
+
+Result<Certificate> PkiDir::IssueAndStage(const std::string& name, const IssueOptions& io, evp_pkey_st* public_key,
+                                          const CaMaterial& ca, int64_t now, FileTransaction& tx,
+                                          Report& report) const {
+  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, public_key, &ca.cert, *ca.signer));
   for (auto& w : issued.warnings) report.warnings.push_back(w);
   std::string chain = issued.certificate.ToPem();
   for (const Certificate& c : ca.chain) chain += c.ToPem();
@@ -387,7 +381,7 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   // The key is recorded only when it was made here with the certificate; a signed CSR's key lives elsewhere.
   bool has_key = false;
   for (const Report::File& f : report.files) has_key = has_key || f.path == KeyPath(name);
-  RecordIssued(report, issued.certificate, name, ca.name, o.profile, has_key, true, now);
+  RecordIssued(report, issued.certificate, name, ca.name, io.profile, has_key, true, now);
   return issued.certificate;
 }
 
