@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "mqttpki/certificate.h"
+#include "mqttpki/inventory.h"
 #include "mqttpki/pki_dir.h"
 #include "mqttpki/sqlite_store.h"
 #include "mqttpki/store.h"

@@ -23,21 +23,6 @@ namespace mqttpki {
 
 class PkiDir;
 
-struct StatusChange {
-  std::string serial;
-  CertStatus status = CertStatus::kSuperseded;
-  RevocationReason reason = RevocationReason::kUnspecified;
-  int64_t when = 0;
-};
-
-// InventoryChange is what one command does to the inventory.
-struct InventoryChange {
-  std::vector<CertRecord> inserts;
-  std::vector<StatusChange> status_changes;
-  std::vector<CrlState> crls;
-  bool empty() const { return inserts.empty() && status_changes.empty() && crls.empty(); }
-};
-
 inline constexpr const char* kInventoryFile = "inventory.db";
 inline constexpr const char* kPendingDir = ".pending";
 

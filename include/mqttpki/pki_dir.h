@@ -22,13 +22,13 @@
 
 #include "mqttpki/certificate.h"
 #include "mqttpki/fs.h"
-#include "mqttpki/inventory.h"
 #include "mqttpki/issuer.h"
 #include "mqttpki/key.h"
 #include "mqttpki/name.h"
 #include "mqttpki/passphrase.h"
 #include "mqttpki/result.h"
 #include "mqttpki/signer.h"
+#include "mqttpki/store.h"
 
 namespace mqttpki {
 

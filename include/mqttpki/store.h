@@ -81,6 +81,23 @@ struct CrlState {
   int64_t next_update = 0;
 };
 
+// StatusChange marks a recorded certificate revoked or superseded.
+struct StatusChange {
+  std::string serial;
+  CertStatus status = CertStatus::kSuperseded;
+  RevocationReason reason = RevocationReason::kUnspecified;
+  int64_t when = 0;
+};
+
+// InventoryChange is what one command does to the inventory: the rows an engine call adds to its Report, which
+// the inventory (inventory.h) writes in step with the files.
+struct InventoryChange {
+  std::vector<CertRecord> inserts;
+  std::vector<StatusChange> status_changes;
+  std::vector<CrlState> crls;
+  bool empty() const { return inserts.empty() && status_changes.empty() && crls.empty(); }
+};
+
 class Store {
  public:
   virtual ~Store() = default;
