@@ -112,10 +112,12 @@ Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what);
 
 class PkiDir {
  public:
-  explicit PkiDir(std::string root, FileSystem& fs = RealFileSystem());
+  explicit PkiDir(std::string root, FileSystem& fs = RealFileSystem(), StoreOptions store = {});
 
   const std::string& root() const { return root_; }
   FileSystem& fs() const { return fs_; }
+  // store_options are the settings its inventory's store is opened with (inventory.h).
+  const StoreOptions& store_options() const { return store_; }
   std::string Path(const std::string& relative) const;
   std::string KeyPath(const std::string& name) const;
   std::string CertPath(const std::string& name) const;
@@ -220,6 +222,7 @@ class PkiDir {
 
   std::string root_;
   FileSystem& fs_;
+  StoreOptions store_;
 };
 
 }  // namespace mqttpki

@@ -18,7 +18,8 @@ namespace mqttpki {
 // closed, if they are empty and no other connection (in any process) uses the database: a command that failed
 // leaves nothing behind.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                               StoreAccess access = StoreAccess::kReadWrite);
+                                               StoreAccess access = StoreAccess::kReadWrite,
+                                               const StoreOptions& options = {});
 
 // BuildSqliteImage makes a new inventory in memory, filled by |fill|, and returns the bytes of its database file
 // (in WAL mode), so that it can be written like any other file of a command: atomically, with the others.

@@ -139,13 +139,19 @@ class Store {
   virtual Status Checkpoint() = 0;
 };
 
-// The inventory is locked while a command writes it; another waits for the lock this many seconds (the
-// environment variable, default kDefaultLockTimeoutSeconds; 0: fail at once), then fails with kIo.
-inline constexpr const char* kLockTimeoutEnv = "MQTTPKI_LOCK_TIMEOUT";
+// The inventory is locked while a command writes it; another waits for the lock StoreOptions::lock_timeout_s
+// seconds (0: fail at once), then fails with kIo. The front end chooses it (the CLI: $MQTTPKI_LOCK_TIMEOUT).
 inline constexpr int kDefaultLockTimeoutSeconds = 30;
 inline constexpr int kMaxLockTimeoutSeconds = 86400;
-// LockTimeoutSeconds reads MQTTPKI_LOCK_TIMEOUT (kUsage when it is not a whole number of seconds in range).
-Result<int> LockTimeoutSeconds();
+// ParseLockTimeout reads a lock timeout given as text: whole seconds, 0 to kMaxLockTimeoutSeconds (kUsage
+// otherwise, about Arg("lock_timeout")).
+Result<int> ParseLockTimeout(std::string_view text);
+
+// StoreOptions are the settings of the store a PKI's inventory opens, chosen by the front end (PkiDir carries
+// them).
+struct StoreOptions {
+  int lock_timeout_s = kDefaultLockTimeoutSeconds;
+};
 
 // StoreAccess says how the database file is opened.
 enum class StoreAccess {

@@ -10,10 +10,15 @@
 
 namespace mqttpki::cli {
 
+std::string ArgWord(std::string_view arg) {
+  if (arg == "lock_timeout") return kLockTimeoutEnv;  // a setting of the environment, not a flag
+  return "--" + std::string(arg);
+}
+
 std::string Words(std::string_view text) {
   if (text.find('\x01') == std::string_view::npos) return std::string(text);
   return RenderReferences(
-      text, [](std::string_view arg) { return "--" + std::string(arg); },
+      text, ArgWord,
       [](std::string_view op) { return "'mqttpki " + std::string(op) + "'"; });
 }
 

@@ -37,7 +37,9 @@ struct Context {
   std::string command;
   bool Wants(const std::string& name) const { return command.empty() || command == name; }
 
-  PkiDir Pki() const { return PkiDir(pki_dir); }
+  StoreOptions store;  // $MQTTPKI_LOCK_TIMEOUT
+
+  PkiDir Pki() const { return PkiDir(pki_dir, RealFileSystem(), store); }
 };
 
 using Runner = std::function<Result<Output>()>;
@@ -93,6 +95,13 @@ enum class KeyOwner {
 };
 // Passphrases is the provider of a command's passphrases for keys of |owner|, from |file| when given (passphrase.cc).
 PassphraseProvider Passphrases(const std::string& file, KeyOwner owner = KeyOwner::kCa);
+
+// kLockTimeoutEnv sets how long a command waits for another's lock on the inventory (StoreOptions).
+inline constexpr const char* kLockTimeoutEnv = "MQTTPKI_LOCK_TIMEOUT";
+
+// ArgWord is how the CLI names an operation's argument: its flag ("--san"), or the environment variable of a
+// setting that has no flag (lock_timeout: MQTTPKI_LOCK_TIMEOUT).
+std::string ArgWord(std::string_view arg);
 
 // Words renders a library message or warning for the terminal: an argument is its flag ("--san"), an operation
 // the command to run ("'mqttpki rotate server-ca'").

@@ -104,7 +104,7 @@ int ReportError(const Context& ctx, const Error& e) {
   int code = ExitCode(e.code);
   if (ctx.json) {
     nlohmann::json j = {{"ok", false}, {"error", Safe(e.message)}, {"exit_code", code}};
-    if (!e.argument.empty()) j["argument"] = "--" + e.argument;
+    if (!e.argument.empty()) j["argument"] = ArgWord(e.argument);
     if (!e.file.empty()) j["file"] = e.file;
     if (!e.certificate.empty()) j["certificate"] = e.certificate;
     std::printf("%s\n", Dump(j).c_str());
@@ -191,6 +191,12 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "mqttpki: error: %s\nRun 'mqttpki --help' (or 'mqttpki COMMAND --help') for usage.\n",
                  Safe(ExplainParseError(app, e)).c_str());
     return 2;
+  }
+
+  if (const char* timeout = std::getenv(kLockTimeoutEnv); timeout != nullptr && *timeout != '\0') {
+    Result<int> seconds = ParseLockTimeout(timeout);
+    if (!seconds.ok()) return ReportError(ctx, seconds.error());
+    ctx.store.lock_timeout_s = *seconds;
   }
 
   for (const Command& c : commands) {

@@ -20,7 +20,8 @@ std::string Pick(const std::optional<std::string>& flag, const std::string& fall
 
 }  // namespace
 
-PkiDir::PkiDir(std::string root, FileSystem& fs) : root_(std::move(root)), fs_(fs) {
+PkiDir::PkiDir(std::string root, FileSystem& fs, StoreOptions store)
+    : root_(std::move(root)), fs_(fs), store_(store) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   if (root_.empty()) root_ = ".";
 }

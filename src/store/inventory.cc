@@ -274,7 +274,7 @@ Result<std::unique_ptr<Inventory>> Inventory::Open(const PkiDir& pki, bool creat
       return st.error();
     }
   }
-  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path));
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path, StoreAccess::kReadWrite, pki.store_options()));
   std::unique_ptr<Inventory> inv(new Inventory(std::move(store)));
   for (const PendingJournal& j : journals) {
     MQTTPKI_TRY(ApplyChange(inv->store(), j.change));  // durable on return (synchronous = FULL)
@@ -292,7 +292,7 @@ Result<std::unique_ptr<Inventory>> Inventory::OpenForReading(const PkiDir& pki, 
     return writable.error().Context("the PKI has no inventory yet, and it cannot be created");
   }
   MQTTPKI_ASSIGN_OR_RETURN(std::vector<PendingJournal> journals, CollectJournals(pki));
-  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path, StoreAccess::kReadOnly));
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore(path, StoreAccess::kReadOnly, pki.store_options()));
   std::unique_ptr<Inventory> inv(new Inventory(std::move(store)));
   inv->unapplied_journals_ = journals.size();
   inv->unfinished_commits_ = UnfinishedCommits(pki.Path(kPendingDir));

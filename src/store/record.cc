@@ -72,4 +72,21 @@ CertRecord CertRecord::FromCertificate(const Certificate& cert) {
   return r;
 }
 
+Result<int> ParseLockTimeout(std::string_view text) {
+  long v = text.empty() ? -1 : 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || v > kMaxLockTimeoutSeconds) {
+      v = -1;
+      break;
+    }
+    v = v * 10 + (c - '0');
+  }
+  if (v < 0 || v > kMaxLockTimeoutSeconds) {
+    return MakeError(ErrorCode::kUsage, "invalid " + Arg("lock_timeout") + " '" + Printable(text) +
+                                            "': a whole number of seconds, 0 to " +
+                                            std::to_string(kMaxLockTimeoutSeconds));
+  }
+  return static_cast<int>(v);
+}
+
 }  // namespace mqttpki

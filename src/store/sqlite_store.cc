@@ -435,7 +435,7 @@ class SqliteStore final : public Store {
       // Any process can hold the lock (another mqttpki, a backup, an sqlite3 shell): do not guess which.
       return MakeError(ErrorCode::kIo, "the inventory " + path_ + " is locked by another process (" + detail +
                                            "; waited " + std::to_string(lock_timeout_s_) + " s, " +
-                                           kLockTimeoutEnv + "); try again when it has finished");
+                                           Arg("lock_timeout") + "); try again when it has finished");
     }
     bool io = primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR ||
               primary == SQLITE_PERM || primary == SQLITE_FULL;
@@ -498,25 +498,6 @@ Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill) 
   return image;
 }
 
-Result<int> LockTimeoutSeconds() {
-  const char* env = std::getenv(kLockTimeoutEnv);
-  if (env == nullptr || *env == '\0') return kDefaultLockTimeoutSeconds;
-  std::string text = env;
-  long v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9' || v > kMaxLockTimeoutSeconds) {
-      v = -1;
-      break;
-    }
-    v = v * 10 + (c - '0');
-  }
-  if (v < 0 || v > kMaxLockTimeoutSeconds) {
-    return MakeError(ErrorCode::kUsage, std::string("invalid ") + kLockTimeoutEnv + " '" + Printable(text) +
-                                            "': a whole number of seconds, 0 to " +
-                                            std::to_string(kMaxLockTimeoutSeconds));
-  }
-  return static_cast<int>(v);
-}
 
 namespace {
 
@@ -538,8 +519,13 @@ std::string ReadOnlyUri(const std::string& path, bool immutable) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access) {
-  MQTTPKI_ASSIGN_OR_RETURN(int lock_timeout_s, LockTimeoutSeconds());
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreAccess access,
+                                               const StoreOptions& options) {
+  int lock_timeout_s = options.lock_timeout_s;
+  if (lock_timeout_s < 0 || lock_timeout_s > kMaxLockTimeoutSeconds) {
+    return MakeError(ErrorCode::kUsage, "invalid " + Arg("lock_timeout") + " " + std::to_string(lock_timeout_s) +
+                                            ": 0 to " + std::to_string(kMaxLockTimeoutSeconds) + " seconds");
+  }
   SideFiles side;
   side.Before(path);
   ConfigureSqlite();

@@ -361,45 +361,46 @@ TEST(BuildSqliteImage, FillErrorIsReturned) {
   EXPECT_EQ(image.error().message, "serial 5A1001 is already in the inventory the new inventory");
 }
 
-TEST(LockTimeoutSeconds, ReadsTheEnvironment) {
-  {
-    ScopedEnv unset(kLockTimeoutEnv, nullptr);
-    EXPECT_EQ(LockTimeoutSeconds().value(), kDefaultLockTimeoutSeconds);
-  }
-  for (const auto& [text, want] : std::vector<std::pair<const char*, int>>{
-           {"", kDefaultLockTimeoutSeconds}, {"0", 0}, {"7", 7}, {"007", 7}, {"86400", 86400}}) {
-    ScopedEnv env(kLockTimeoutEnv, text);
-    Result<int> r = LockTimeoutSeconds();
+TEST(ParseLockTimeout, WholeSecondsInRange) {
+  for (const auto& [text, want] :
+       std::vector<std::pair<const char*, int>>{{"0", 0}, {"7", 7}, {"007", 7}, {"86400", 86400}}) {
+    Result<int> r = ParseLockTimeout(text);
     ASSERT_TRUE(r.ok()) << text;
     EXPECT_EQ(*r, want) << text;
   }
-  for (const char* bad : {"86401", "-1", "1.5", "5s", " 5", "99999999999999999999", "\x1b[31m"}) {
-    ScopedEnv env(kLockTimeoutEnv, bad);
-    Result<int> r = LockTimeoutSeconds();
+  for (const char* bad : {"", "86401", "-1", "1.5", "5s", " 5", "99999999999999999999", "\x1b[31m"}) {
+    Result<int> r = ParseLockTimeout(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, ErrorCode::kUsage);
-    EXPECT_EQ(r.error().message,
-              "invalid MQTTPKI_LOCK_TIMEOUT '" + Printable(bad) + "': a whole number of seconds, 0 to 86400");
+    EXPECT_EQ(r.error().argument, "lock_timeout");
+    EXPECT_EQ(testing::Worded(r.error()),
+              "invalid --lock_timeout '" + Printable(bad) + "': a whole number of seconds, 0 to 86400");
   }
-  ScopedEnv env(kLockTimeoutEnv, "forever");
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(TempDir() / "inventory.db");
+}
+
+TEST(OpenSqliteStore, RefusesALockTimeoutOutOfRange) {
+  TempDir dir;
+  Result<std::unique_ptr<Store>> store =
+      OpenSqliteStore(dir / "inventory.db", StoreAccess::kReadWrite, StoreOptions{-1});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kUsage);
+  EXPECT_EQ(testing::Worded(store.error()), "invalid --lock_timeout -1: 0 to 86400 seconds");
+  EXPECT_FALSE(std::filesystem::exists(dir / "inventory.db"));
 }
 
 TEST_F(SqliteStoreTest, WriterWaitsNoLongerThanItsTimeout) {
   auto holder = Open();
   ASSERT_TRUE(holder);
   ASSERT_TRUE(holder->Begin().ok());
-  ScopedEnv env(kLockTimeoutEnv, "0");
-  auto waiter = Open();
-  ASSERT_TRUE(waiter);
+  Result<std::unique_ptr<Store>> opened = OpenSqliteStore(path_, StoreAccess::kReadWrite, StoreOptions{0});
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::unique_ptr<Store> waiter = std::move(opened).value();
   Status st = waiter->Begin();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kIo);
-  EXPECT_EQ(st.error().message, "the inventory " + path_ +
-                                    " is locked by another process (database is locked; waited 0 s, "
-                                    "MQTTPKI_LOCK_TIMEOUT); try again when it has finished");
+  EXPECT_EQ(testing::Worded(st.error()), "the inventory " + path_ +
+                                             " is locked by another process (database is locked; waited 0 s, "
+                                             "--lock_timeout); try again when it has finished");
   // Readers are not held up by the writer (WAL).
   EXPECT_EQ(waiter->Count().value(), 0u);
   holder->Rollback();
