@@ -57,9 +57,17 @@ Result<std::string> Deploy(const DeployMaterial& material, const DeployOptions& 
 
 enum class DeviceFormat { kPem, kDer, kCHeader };
 
-// CStringLines renders PEM text as the lines of a C string literal, one quoted line per text line (with its
-// "\n"), for headers that embed certificates and keys.
-std::string CStringLines(std::string_view text);
+// CHeader is a C header for firmware (mbedTLS, ESP-IDF) that embeds PEM text: a comment of |comment_lines|, the
+// include guard |guard|, <stddef.h>, and for each of |strings| a static const char array; a PEM one as one quoted
+// line per text line, with NAME_len (sizeof: it counts the terminating NUL, as mbedTLS requires for PEM), a
+// one-line one (an id) as a single literal. The text is PEM or a checked name: it holds no quote or backslash.
+struct CString {
+  std::string name;       // the C identifier
+  std::string_view text;
+  bool pem = true;        // false: a one-line string, without a _len
+};
+std::string CHeader(const std::vector<std::string>& comment_lines, std::string_view guard,
+                    const std::vector<CString>& strings);
 
 // CheckTrustAnchors refuses a bundle that holds a certificate that is not a CA (basicConstraints CA:TRUE): a
 // device bundle holds trust anchors, and a pinned leaf breaks the devices at its next renewal. |what| names the
