@@ -21,6 +21,7 @@ set(MQTTPKI_CORE_SOURCES
   src/pki/import.cc
   src/pki/fleet.cc
   src/pki/fleet_batch.cc
+  src/pki/device_source.cc
   src/pki/tar.cc
   src/store/sqlite_store.cc
   src/store/side_files.cc

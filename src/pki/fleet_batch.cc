@@ -1,4 +1,4 @@
-// RunDeviceBatch and the device sources: the batch pipeline of fleet.h.
+// RunDeviceBatch: the batch pipeline of fleet.h (its sources are in device_source.cc).
 //
 // The main thread reads the source and hands chunks of devices to the workers (one per core); each worker issues
 // its chunk and encodes its output (tar blocks, or the files of OUT/.partial-ID/ folders). The main thread then
@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <map>
 #include <mutex>
@@ -37,10 +36,6 @@
 namespace mqttpki {
 
 namespace {
-
-Error IoErrno(const std::string& what, const std::string& path, int err) {
-  return MakeError(ErrorCode::kIo, "cannot " + what + " " + path + ": " + strerror(err));
-}
 
 // ArchiveWriter appends to the partial archive, at the end of what it holds.
 //
@@ -91,7 +86,7 @@ class ArchiveWriter {
           Close();  // direct writes refused after all: through the page cache from now on
           break;
         }
-        if (n < 0) return IoErrno("write", path_, errno);
+        if (n < 0) return IoError("write", path_, errno);
         end_ += static_cast<uint64_t>(n);
         data.remove_prefix(static_cast<size_t>(n));
         if (n == 0 || static_cast<size_t>(n) % align_ != 0) break;  // short: the rest through the page cache
@@ -101,7 +96,7 @@ class ArchiveWriter {
       ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(end_));
       if (n < 0) {
         if (errno == EINTR) continue;
-        return IoErrno("write", path_, errno);
+        return IoError("write", path_, errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
       end_ += static_cast<uint64_t>(n);
@@ -110,7 +105,7 @@ class ArchiveWriter {
   }
 
   Status Sync() {
-    if (::fdatasync(fd_) != 0) return IoErrno("sync", path_, errno);
+    if (::fdatasync(fd_) != 0) return IoError("sync", path_, errno);
     return Status::Ok();
   }
 
@@ -120,144 +115,6 @@ class ArchiveWriter {
   size_t align_ = tar::kBlock;
   std::string path_;
   uint64_t end_ = 0;
-};
-
-// ---- sources ----
-
-class CountSourceImpl final : public DeviceSource {
- public:
-  CountSourceImpl(std::string prefix, uint64_t start, uint64_t count)
-      : prefix_(std::move(prefix)), start_(start), count_(count) {
-    uint64_t last = start + (count > 0 ? count - 1 : 0);
-    width_ = std::max<size_t>(6, std::to_string(last).size());
-  }
-  Result<bool> Next(DeviceSpec& spec) override {
-    if (i_ >= count_) return false;
-    std::string n = std::to_string(start_ + i_++);
-    spec.id = prefix_ + std::string(width_ - std::min(width_, n.size()), '0') + n;
-    spec.sans.clear();
-    spec.spki_der.clear();
-    return true;
-  }
-  Status Rewind() override {
-    i_ = 0;
-    return Status::Ok();
-  }
-  bool MayRepeat() const override { return false; }
-
- private:
-  std::string prefix_;
-  uint64_t start_, count_, i_ = 0;
-  size_t width_;
-};
-
-class ListSourceImpl final : public DeviceSource {
- public:
-  ListSourceImpl(std::vector<std::string> ids, std::vector<SubjectAltName> sans)
-      : ids_(std::move(ids)), sans_(std::move(sans)) {}
-  Result<bool> Next(DeviceSpec& spec) override {
-    if (i_ >= ids_.size()) return false;
-    spec.id = ids_[i_++];
-    spec.sans = sans_;
-    spec.spki_der.clear();
-    return true;
-  }
-  Status Rewind() override {
-    i_ = 0;
-    return Status::Ok();
-  }
-
- private:
-  std::vector<std::string> ids_;
-  std::vector<SubjectAltName> sans_;
-  size_t i_ = 0;
-};
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-constexpr size_t kMaxCsvLine = 16 * 1024;
-
-class CsvSourceImpl final : public DeviceSource {
- public:
-  explicit CsvSourceImpl(std::string path) : path_(std::move(path)) {}
-  Status Open() {
-    in_.close();
-    in_.clear();
-    in_.open(path_, std::ios::binary);
-    if (!in_) return IoErrno("read", path_, errno);
-    line_no_ = 0;
-    seen_content_ = false;
-    return Status::Ok();
-  }
-  Result<bool> Next(DeviceSpec& spec) override {
-    std::string line;
-    while (std::getline(in_, line)) {
-      ++line_no_;
-      if (line.size() > kMaxCsvLine) {
-        return MakeError(ErrorCode::kInput, Where() + ": the line is longer than " + std::to_string(kMaxCsvLine) +
-                                                " bytes: this is not a devices file");
-      }
-      bool first = !seen_content_;
-      Result<bool> r = ParseDeviceCsvLine(line, first, spec);
-      if (!r.ok()) return r.error().Context(Where());
-      std::string_view t = Trim(line);
-      if (!t.empty() && t[0] != '#') seen_content_ = true;
-      if (*r) return true;
-    }
-    if (in_.bad()) return IoErrno("read", path_, errno);
-    return false;
-  }
-  Status Rewind() override { return Open(); }
-  std::string Where() const override { return path_ + " line " + std::to_string(line_no_); }
-
- private:
-  std::string path_;
-  std::ifstream in_;
-  size_t line_no_ = 0;
-  bool seen_content_ = false;
-};
-
-class CsrDirSourceImpl final : public DeviceSource {
- public:
-  explicit CsrDirSourceImpl(std::vector<std::string> files) : files_(std::move(files)) {}
-  Result<bool> Next(DeviceSpec& spec) override {
-    if (i_ >= files_.size()) return false;
-    const std::string& path = files_[i_++];
-    MQTTPKI_ASSIGN_OR_RETURN(std::string pem, RealFileSystem().ReadFile(path, kMaxInputBytes));
-    MQTTPKI_ASSIGN_OR_RETURN(CertificateRequest csr, CertificateRequest::FromPem(pem, path));
-    MQTTPKI_TRY(CheckCsrPolicy(csr, path));
-    DistinguishedName dn = csr.SubjectFields();
-    if (dn.common_name.empty()) {
-      return MakeError(ErrorCode::kInput, path + ": the CSR has no CN; the CN is the device id");
-    }
-    if (Status st = ValidateDeviceId(dn.common_name); !st.ok()) {
-      return MakeError(ErrorCode::kInput, path + ": " + st.error().message);
-    }
-    spec.id = dn.common_name;
-    spec.sans.clear();
-    for (const SubjectAltName& san : csr.Sans()) {
-      if (san.kind == SubjectAltName::Kind::kDns && san.value.rfind("*.", 0) == 0) {
-        return MakeError(ErrorCode::kInput, path + ": the CSR asks for a wildcard name ('" + san.value +
-                                                "'), which a device certificate never carries");
-      }
-      AddUnique(spec.sans, san);
-    }
-    spec.spki_der = PublicKeyDerOf(csr.PublicKey());
-    return true;
-  }
-  Status Rewind() override {
-    i_ = 0;
-    return Status::Ok();
-  }
-  std::string Where() const override { return i_ > 0 ? files_[i_ - 1] : ""; }
-
- private:
-  std::vector<std::string> files_;
-  size_t i_ = 0;
 };
 
 // ---- the batch ----
@@ -401,7 +258,7 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
     } else {
       std::string dir = out.dir + "/.partial-" + id;
       if (::mkdir(dir.c_str(), 0700) != 0) {
-        c.status = IoErrno("create", dir, errno);
+        c.status = IoError("create", dir, errno);
         return;
       }
       c.files.push_back(dir);
@@ -428,14 +285,14 @@ void RemoveTree(const std::string& path) {
 // its last entry, so a device is complete when its chain is.
 Result<uint64_t> ScanArchive(int fd, const std::string& path, Store& store, const Output& out, uint64_t& kept) {
   struct stat st;
-  if (::fstat(fd, &st) != 0) return IoErrno("stat", path, errno);
+  if (::fstat(fd, &st) != 0) return IoError("stat", path, errno);
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t offset = 0, good = 0;
   kept = 0;
   std::string block(tar::kBlock, '\0');
   while (offset + tar::kBlock <= size) {
     ssize_t n = ::pread(fd, block.data(), tar::kBlock, static_cast<off_t>(offset));
-    if (n < 0) return IoErrno("read", path, errno);
+    if (n < 0) return IoError("read", path, errno);
     tar::Entry e;
     if (static_cast<size_t>(n) < tar::kBlock || !tar::ParseHeader(block, e)) break;
     offset += tar::kBlock + tar::PaddedSize(e.size);
@@ -511,13 +368,13 @@ class BatchLock {
     // The lock is on the PKI directory itself: a failed batch leaves no lock file behind.
     const std::string& path = pki.root();
     fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd_ < 0) return IoErrno("open", path, errno);
+    if (fd_ < 0) return IoError("open", path, errno);
     if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return Status::Ok();
-    if (errno != EWOULDBLOCK) return IoErrno("lock", path, errno);
+    if (errno != EWOULDBLOCK) return IoError("lock", path, errno);
     std::fprintf(stderr, "mqttpki: another device batch is running in %s; waiting for it to finish\n",
                  pki.root().c_str());
     while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) return IoErrno("lock", path, errno);
+      if (errno != EINTR) return IoError("lock", path, errno);
     }
     return Status::Ok();
   }
@@ -538,7 +395,7 @@ struct TempFile {
     path = near + ".tmp-" + RandomHex(6);
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-      Error e = IoErrno("create", path, errno);
+      Error e = IoError("create", path, errno);
       path.clear();
       return e;
     }
@@ -547,77 +404,14 @@ struct TempFile {
   }
   // Place makes it durable and renames it to |to| (replacing).
   Status Place(const std::string& to) {
-    if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) return IoErrno("write", path, errno);
-    if (::rename(path.c_str(), to.c_str()) != 0) return IoErrno("rename", path, errno);
+    if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) return IoError("write", path, errno);
+    if (::rename(path.c_str(), to.c_str()) != 0) return IoError("rename", path, errno);
     path.clear();
     return Status::Ok();
   }
 };
 
 }  // namespace
-
-std::unique_ptr<DeviceSource> CountSource(std::string prefix, uint64_t start, uint64_t count) {
-  return std::make_unique<CountSourceImpl>(std::move(prefix), start, count);
-}
-
-std::unique_ptr<DeviceSource> ListSource(std::vector<std::string> ids, std::vector<SubjectAltName> sans) {
-  return std::make_unique<ListSourceImpl>(std::move(ids), std::move(sans));
-}
-
-Result<bool> ParseDeviceCsvLine(std::string_view line, bool first_line, DeviceSpec& spec) {
-  std::string_view rest = Trim(line);
-  if (rest.empty() || rest[0] == '#') return false;
-  spec.sans.clear();
-  spec.spki_der.clear();
-  size_t field = 0;
-  while (true) {
-    size_t comma = rest.find(',');
-    std::string_view f = Trim(rest.substr(0, comma));
-    if (field == 0) {
-      if (first_line && (f == "id" || f == "ID" || f == "device" || f == "device_id")) return false;  // a header
-      spec.id = std::string(f);
-      if (Status st = ValidateDeviceId(spec.id); !st.ok()) return MakeError(ErrorCode::kInput, st.error().message);
-    } else if (!f.empty()) {
-      Result<SubjectAltName> san = ParseSan(f);
-      if (!san.ok()) return MakeError(ErrorCode::kInput, san.error().message);
-      if (san->kind == SubjectAltName::Kind::kDns && san->value.rfind("*.", 0) == 0) {
-        return MakeError(ErrorCode::kInput, "a device certificate never carries a wildcard name ('" +
-                                                std::string(f) + "')");
-      }
-      AddUnique(spec.sans, *san);
-    }
-    ++field;
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
-  }
-  return true;
-}
-
-Result<std::unique_ptr<DeviceSource>> CsvSource(const std::string& path) {
-  auto s = std::make_unique<CsvSourceImpl>(path);
-  MQTTPKI_TRY(s->Open());
-  return std::unique_ptr<DeviceSource>(std::move(s));
-}
-
-Result<std::unique_ptr<DeviceSource>> CsrDirSource(const std::string& dir) {
-  std::error_code ec;
-  std::vector<std::string> files;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return MakeError(ErrorCode::kInput, "cannot read the CSR directory " + dir + ": " + ec.message());
-  for (const auto& entry : it) {
-    std::string name = entry.path().filename().string();
-    auto ends = [&name](std::string_view suffix) {
-      return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    if (!entry.is_regular_file(ec) || !(ends(".csr") || ends(".pem") || ends(".req"))) continue;
-    files.push_back(entry.path().string());
-  }
-  if (files.empty()) {
-    return MakeError(ErrorCode::kInput, dir + " holds no CSR files (*.csr, *.csr.pem, *.req, *.pem)");
-  }
-  std::sort(files.begin(), files.end());
-  return std::unique_ptr<DeviceSource>(std::make_unique<CsrDirSourceImpl>(std::move(files)));
-}
 
 Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Options& issue,
                                    DeviceSource& source, const BatchOptions& options, int64_t now,
@@ -773,7 +567,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     }
     bool partial_existed = ::lstat(partial.c_str(), &pst) == 0;
     archive_fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (archive_fd < 0) return IoErrno("create", partial, errno);
+    if (archive_fd < 0) return IoError("create", partial, errno);
     uint64_t kept = 0;
     MQTTPKI_ASSIGN_OR_RETURN(uint64_t end, ScanArchive(archive_fd, partial, store, out, kept));
     result.resumed = kept;
@@ -795,19 +589,19 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     // records: a commit lost to a power cut costs that chunk, nothing else. So commits need not wait for the
     // disk; the inventory is made durable (Checkpoint) before the archive gets its final name.
     MQTTPKI_TRY(store.SetDeferredSync(true));
-    if (::ftruncate(archive_fd, static_cast<off_t>(end)) != 0) return IoErrno("truncate", partial, errno);
+    if (::ftruncate(archive_fd, static_cast<off_t>(end)) != 0) return IoError("truncate", partial, errno);
     writer.Open(archive_fd, partial, end);
     // The manifest lines of the devices in the archive so far: one per kept device (the lines of a chunk are
     // synced with the chunk, before its rows are committed).
     int fd = ::open(sidecar.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || (manifest = ::fdopen(fd, "r+")) == nullptr) return IoErrno("create", sidecar, errno);
+    if (fd < 0 || (manifest = ::fdopen(fd, "r+")) == nullptr) return IoError("create", sidecar, errno);
     char line[512];
     uint64_t lines = 0;
     while (lines < kept && std::fgets(line, sizeof(line), manifest) != nullptr) ++lines;
     if (lines < kept) return MakeError(ErrorCode::kIo, sidecar + " lacks devices that " + partial + " holds");
     long at = std::ftell(manifest);
     if (at < 0 || ::ftruncate(fd, at) != 0 || std::fseek(manifest, at, SEEK_SET) != 0) {
-      return IoErrno("truncate", sidecar, errno);
+      return IoError("truncate", sidecar, errno);
     }
   } else {
     std::error_code ec;
@@ -887,10 +681,10 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
     MQTTPKI_TRY(writer.Append(c.tar.view()));
     if (std::fwrite(c.manifest.data(), 1, c.manifest.size(), manifest) != c.manifest.size() ||
         std::fflush(manifest) != 0) {
-      return IoErrno("write", sidecar, errno);
+      return IoError("write", sidecar, errno);
     }
     MQTTPKI_TRY(writer.Sync());
-    if (::fdatasync(fileno(manifest)) != 0) return IoErrno("sync", sidecar, errno);
+    if (::fdatasync(fileno(manifest)) != 0) return IoError("sync", sidecar, errno);
     return Status::Ok();
   };
   auto record = [&]() -> Status {
@@ -1085,12 +879,12 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
       tar::AppendEnd(tail);
       MQTTPKI_TRY(writer.Append(tail.view()));
       writer.Close();
-      if (::fsync(archive_fd) != 0) return IoErrno("sync", partial, errno);
+      if (::fsync(archive_fd) != 0) return IoError("sync", partial, errno);
       MQTTPKI_TRY(store.Checkpoint());
       close_archive();
       MQTTPKI_TRY(pki.fs().Rename(partial, options.archive, false));
       // 0400 once it is complete (0600 until then, so that a rerun can resume it).
-      if (::chmod(options.archive.c_str(), 0400) != 0) return IoErrno("chmod", options.archive, errno);
+      if (::chmod(options.archive.c_str(), 0400) != 0) return IoError("chmod", options.archive, errno);
       std::string parent = std::filesystem::path(options.archive).parent_path().string();
       MQTTPKI_TRY(pki.fs().Sync({parent.empty() ? "." : parent}));
       ::unlink(sidecar.c_str());

@@ -22,11 +22,12 @@
 #include "pki/internal.h"
 
 namespace mqttpki {
-namespace {
 
 Error IoError(const std::string& what, const std::string& path, int err) {
   return MakeError(ErrorCode::kIo, "cannot " + what + " " + path + ": " + std::strerror(err));
 }
+
+namespace {
 
 class PosixFileSystem final : public FileSystem {
  public:

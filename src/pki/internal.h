@@ -19,6 +19,8 @@
 
 namespace mqttpki {
 
+// IoError is the kIo error of a failed system call: "cannot WHAT PATH: <the system's reason for |err|>".
+Error IoError(const std::string& what, const std::string& path, int err);
 // BioToString copies the contents of a memory BIO.
 std::string BioToString(BIO* bio);
 // DescribeKey is "EC P-256", "RSA 2048", ...
