@@ -22,6 +22,7 @@ set(MQTTPKI_CORE_SOURCES
   src/pki/fleet.cc
   src/pki/fleet_batch.cc
   src/pki/device_source.cc
+  src/pki/device_output.cc
   src/pki/tar.cc
   src/store/sqlite_store.cc
   src/store/side_files.cc

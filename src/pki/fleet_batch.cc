@@ -30,92 +30,13 @@
 #include "mqttpki/deploy.h"
 #include "mqttpki/fleet.h"
 #include "mqttpki/issuer.h"
+#include "pki/device_output.h"
 #include "pki/internal.h"
 #include "pki/tar.h"
 
 namespace mqttpki {
 
 namespace {
-
-// ArchiveWriter appends to the partial archive, at the end of what it holds.
-//
-// Where the file system allows it the bytes go to the disk with O_DIRECT, from the chunk's buffer by DMA: copying
-// 5 KB a device into the page cache costs a sixth as much as the device's cryptography on a virtual machine (a
-// buffered write of fresh pages runs at ~400 MB/s there, a direct one at the disk's ~2 GB/s), and a batch never
-// reads its archive back. O_DIRECT wants the memory, the offset and the length aligned: a chunk is whole tar
-// blocks in a tar::Buffer, and the file system says (statx) which alignment it needs. Whatever is not aligned so
-// (the manifests at the end), or where O_DIRECT is refused, goes through the page cache. Sync makes everything
-// appended so far durable either way.
-class ArchiveWriter {
- public:
-  ArchiveWriter() = default;
-  ArchiveWriter(const ArchiveWriter&) = delete;
-  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
-  ~ArchiveWriter() { Close(); }
-
-  // Open starts appending at |end| of the archive |fd| (opened read-write; the writer does not own it).
-  void Open(int fd, const std::string& path, uint64_t end) {
-    fd_ = fd;
-    path_ = path;
-    end_ = end;
-#ifdef STATX_DIOALIGN
-    struct statx sx = {};
-    if (::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) != 0 &&
-        sx.stx_dio_offset_align != 0 && tar::kBlock % sx.stx_dio_offset_align == 0 && sx.stx_dio_mem_align != 0 &&
-        tar::Buffer::kAlign % sx.stx_dio_mem_align == 0) {
-      // The same open file, again, with O_DIRECT (reopened through /proc: not whatever the path names now).
-      std::string self = "/proc/self/fd/" + std::to_string(fd);
-      direct_fd_ = ::open(self.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
-      align_ = sx.stx_dio_offset_align;
-    }
-#endif
-  }
-  void Close() {
-    if (direct_fd_ >= 0) ::close(direct_fd_);
-    direct_fd_ = -1;
-  }
-
-  Status Append(std::string_view data) {
-    bool aligned = reinterpret_cast<uintptr_t>(data.data()) % tar::Buffer::kAlign == 0 && end_ % align_ == 0 &&
-                   data.size() % align_ == 0;
-    if (direct_fd_ >= 0 && aligned) {
-      while (!data.empty()) {
-        ssize_t n = ::pwrite(direct_fd_, data.data(), data.size(), static_cast<off_t>(end_));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EINVAL) {
-          Close();  // direct writes refused after all: through the page cache from now on
-          break;
-        }
-        if (n < 0) return IoError("write", path_, errno);
-        end_ += static_cast<uint64_t>(n);
-        data.remove_prefix(static_cast<size_t>(n));
-        if (n == 0 || static_cast<size_t>(n) % align_ != 0) break;  // short: the rest through the page cache
-      }
-    }
-    while (!data.empty()) {
-      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(end_));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return IoError("write", path_, errno);
-      }
-      data.remove_prefix(static_cast<size_t>(n));
-      end_ += static_cast<uint64_t>(n);
-    }
-    return Status::Ok();
-  }
-
-  Status Sync() {
-    if (::fdatasync(fd_) != 0) return IoError("sync", path_, errno);
-    return Status::Ok();
-  }
-
- private:
-  int fd_ = -1;
-  int direct_fd_ = -1;
-  size_t align_ = tar::kBlock;
-  std::string path_;
-  uint64_t end_ = 0;
-};
 
 // ---- the batch ----
 
@@ -143,34 +64,6 @@ struct Chunk {
     largest = 0;
   }
 };
-
-// Output knows where devices go and how their files are named.
-struct Output {
-  bool archive = false;
-  std::string dir;          // files mode: OUT, as given (for writing)
-  std::string dir_ref;      // files mode: OUT as the inventory names it
-  std::string archive_rel;  // archive mode: the archive as the inventory names it
-  bool der = false, c_header = false;
-  int64_t mtime = 0;
-
-  // Ref is how the inventory names device |id|'s file ID|suffix|: ARCHIVE:ID/ID.x, or OUT/ID/ID.x.
-  std::string Ref(const std::string& id, const char* suffix) const {
-    const std::string& where = archive ? archive_rel : dir_ref;
-    std::string ref;
-    ref.reserve(where.size() + 2 * id.size() + 16);
-    ref.append(where).append(archive ? ":" : "/").append(id).append("/").append(id).append(suffix);
-    return ref;
-  }
-  std::string CertRef(const std::string& id) const { return Ref(id, ".cert.pem"); }
-};
-
-constexpr const char* kManifestHeader = "id,serial,sha256,not_after\n";
-
-// AppendManifestLine appends a device's line of manifest.csv; |not_after| is FormatTimeIso(r.not_after).
-void AppendManifestLine(std::string& out, const CertRecord& r, std::string_view not_after) {
-  out.append(r.name).append(",").append(r.serial).append(",").append(r.sha256).append(",");
-  out.append(not_after).append("\n");
-}
 
 std::string DeviceHeader(const DeviceCert& d, const std::string& chain_pem) {
   std::vector<std::string> comment = {
@@ -201,7 +94,7 @@ struct DeviceFile {
 };
 
 // EncodeChunk issues the devices of |c| with |w| and encodes their output.
-void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, const Output& out,
+void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, const DeviceOutput& out,
                  int64_t now) {
   std::string header, path, chain;
   if (out.archive) c.tar.reserve(c.specs.size() * (out.der || out.c_header ? 9000 : 5120));
@@ -280,83 +173,6 @@ void RemoveTree(const std::string& path) {
   std::filesystem::remove_all(path, ec);
 }
 
-// ScanArchive finds where a partial archive's complete, recorded devices end: the offset after the last device
-// (in order) whose id the inventory records at this archive, and how many devices that is. A device's chain is
-// its last entry, so a device is complete when its chain is.
-Result<uint64_t> ScanArchive(int fd, const std::string& path, Store& store, const Output& out, uint64_t& kept) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return IoError("stat", path, errno);
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  uint64_t offset = 0, good = 0;
-  kept = 0;
-  std::string block(tar::kBlock, '\0');
-  while (offset + tar::kBlock <= size) {
-    ssize_t n = ::pread(fd, block.data(), tar::kBlock, static_cast<off_t>(offset));
-    if (n < 0) return IoError("read", path, errno);
-    tar::Entry e;
-    if (static_cast<size_t>(n) < tar::kBlock || !tar::ParseHeader(block, e)) break;
-    offset += tar::kBlock + tar::PaddedSize(e.size);
-    if (offset > size) break;
-    std::string id = e.path.substr(0, e.path.find('/'));
-    if (e.path != id + "/" + id + ".chain.pem") continue;
-    Result<std::optional<CertRecord>> r = store.Current(id);
-    if (!r.ok()) return r.error();
-    if (!r->has_value() || (*r)->cert_path != out.CertRef(id)) break;
-    good = offset;
-    ++kept;
-  }
-  return good;
-}
-
-// CsvToJson streams manifest lines (no header) from |csv| into |json| as an array of objects.
-Status CsvToJson(std::FILE* csv, std::FILE* json) {
-  char line[512];
-  bool first = true;
-  std::fputs("[", json);
-  while (std::fgets(line, sizeof(line), csv) != nullptr) {
-    std::string_view l(line);
-    if (!l.empty() && l.back() == '\n') l.remove_suffix(1);
-    std::string_view f[4];
-    for (int i = 0; i < 3; ++i) {
-      size_t comma = l.find(',');
-      if (comma == std::string_view::npos) return MakeError(ErrorCode::kIo, "the manifest is damaged");
-      f[i] = l.substr(0, comma);
-      l.remove_prefix(comma + 1);
-    }
-    f[3] = l;
-    std::string obj = first ? "\n  {\"id\": \"" : ",\n  {\"id\": \"";
-    obj.append(f[0]).append("\", \"serial\": \"").append(f[1]).append("\", \"sha256\": \"").append(f[2]);
-    obj.append("\", \"not_after\": \"").append(f[3]).append("\"}");
-    std::fwrite(obj.data(), 1, obj.size(), json);
-    first = false;
-  }
-  std::fputs(first ? "]\n" : "\n]\n", json);
-  if (std::ferror(csv) || std::ferror(json)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
-  return Status::Ok();
-}
-
-// WriteManifestLines writes the line of every device folder in OUT whose current certificate is the one there
-// (earlier batches into the same folder included), in id order.
-Status WriteManifestLines(Store& store, const Output& out, std::FILE* csv) {
-  std::vector<std::string> ids;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(out.dir, ec)) {
-    std::string id = entry.path().filename().string();
-    if (entry.is_directory(ec) && ValidateDeviceId(id).ok()) ids.push_back(id);
-  }
-  if (ec) return MakeError(ErrorCode::kIo, "cannot list " + out.dir + ": " + ec.message());
-  std::sort(ids.begin(), ids.end());
-  for (const std::string& id : ids) {
-    MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(id));
-    if (!r || r->cert_path != out.CertRef(id)) continue;
-    std::string line;
-    AppendManifestLine(line, *r, FormatTimeIso(r->not_after));
-    std::fputs(line.c_str(), csv);
-  }
-  if (std::ferror(csv)) return MakeError(ErrorCode::kIo, "cannot write the manifest");
-  return Status::Ok();
-}
-
 // BatchLock is held for a whole batch: two batches in one PKI at the same time would both see an id as not yet
 // issued, and the folders and archives they write would collide. The second waits for the first.
 class BatchLock {
@@ -422,7 +238,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   if (options.archive.empty() == options.out_dir.empty()) {
     return MakeError(ErrorCode::kInternal, "RunDeviceBatch: one of out_dir and archive");
   }
-  Output out;
+  DeviceOutput out;
   out.archive = !options.archive.empty();
   out.dir = options.out_dir;
   if (!options.archive.empty()) out.archive_rel = pki.Relative(options.archive);

@@ -166,28 +166,6 @@ TEST_F(FleetTest, RefusesACaLimitedToServers) {
   EXPECT_NE(issuer.error().message.find("lacks clientAuth"), std::string::npos) << issuer.error().message;
 }
 
-TEST(DeviceCsvTest, ParsesIdsSansCommentsAndHeader) {
-  DeviceSpec spec;
-  EXPECT_FALSE(ParseDeviceCsvLine("id,san", true, spec).value());
-  EXPECT_FALSE(ParseDeviceCsvLine("  # a comment", false, spec).value());
-  EXPECT_FALSE(ParseDeviceCsvLine("   \r", false, spec).value());
-  ASSERT_TRUE(ParseDeviceCsvLine(" dev-1 , dev-1.local ,10.0.0.1\r", false, spec).value());
-  EXPECT_EQ(spec.id, "dev-1");
-  ASSERT_EQ(spec.sans.size(), 2u);
-  EXPECT_EQ(spec.sans[0].ToString(), "DNS:dev-1.local");
-  EXPECT_EQ(spec.sans[1].ToString(), "IP:10.0.0.1");
-  // "id" is a device only after the first line.
-  EXPECT_TRUE(ParseDeviceCsvLine("id", false, spec).value());
-
-  const std::vector<std::string> bad_lines = {"../x", "a/b", "dev\x01", ",", "dev-1,*.example.com",
-                                              "dev-1,not a name", "-dev", std::string(65, 'a')};
-  for (const std::string& bad : bad_lines) {
-    Result<bool> r = ParseDeviceCsvLine(bad, false, spec);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().code, ErrorCode::kInput) << bad;
-  }
-}
-
 TEST(TarTest, HeadersRoundTripAndLongNamesSplit) {
   tar::Buffer out;
   ASSERT_TRUE(tar::AppendFile(out, "dev-1/dev-1.cert.pem", "hello", 0644, kNow));
