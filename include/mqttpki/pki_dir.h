@@ -202,9 +202,11 @@ class PkiDir {
     DistinguishedName subject;           // what the CSR says, as it was worked out
     std::vector<SubjectAltName> sans;    // (CanonicalLeafNames)
   };
-  // IssueAndStage issues |io| for |public_key| with |ca| and stages the certificate and chain files.
+  // IssueAndStage issues |io| for |public_key| with |ca|, stages the certificate and chain files and records the
+  // certificate (with NAME's key file when |has_key|).
   Result<Certificate> IssueAndStage(const std::string& name, const IssueOptions& io, evp_pkey_st* public_key,
-                                    const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const;
+                                    const CaMaterial& ca, bool has_key, int64_t now, FileTransaction& tx,
+                                    Report& report) const;
   // IssueFromCsr is SignCsr after its checks (name, profile, the CSR's signature).
   Result<Certificate> IssueFromCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& options,
                                    const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const;

@@ -304,7 +304,7 @@ Result<Certificate> PkiDir::IssueLeaf(const std::string& name, const LeafOptions
   io.sans = std::move(kc.sans);
   io.days = DaysOr(o.days, o.profile);
   io.now = now;
-  return IssueAndStage(name, io, kc.key.get(), ca, now, tx, report);
+  return IssueAndStage(name, io, kc.key.get(), ca, /*has_key=*/true, now, tx, report);
 }
 
 Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what) {
@@ -367,11 +367,12 @@ Result<Certificate> PkiDir::IssueFromCsr(const std::string& name, const Certific
   io.sans = std::move(names.sans);
   io.days = DaysOr(o.days, o.profile);
   io.now = now;
-  return IssueAndStage(name, io, csr.PublicKey(), ca, now, tx, report);
+  // A signed CSR's key lives elsewhere: it is not recorded.
+  return IssueAndStage(name, io, csr.PublicKey(), ca, /*has_key=*/false, now, tx, report);
 }
 
 Result<Certificate> PkiDir::IssueAndStage(const std::string& name, const IssueOptions& io, evp_pkey_st* public_key,
-                                          const CaMaterial& ca, int64_t now, FileTransaction& tx,
+                                          const CaMaterial& ca, bool has_key, int64_t now, FileTransaction& tx,
                                           Report& report) const {
   MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, public_key, &ca.cert, *ca.signer));
   for (auto& w : issued.warnings) report.warnings.push_back(w);
@@ -379,9 +380,6 @@ Result<Certificate> PkiDir::IssueAndStage(const std::string& name, const IssueOp
   for (const Certificate& c : ca.chain) chain += c.ToPem();
   MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
   MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
-  // The key is recorded only when it was made here with the certificate; a signed CSR's key lives elsewhere.
-  bool has_key = false;
-  for (const Report::File& f : report.files) has_key = has_key || f.path == KeyPath(name);
   RecordIssued(report, issued.certificate, name, ca.name, io.profile, has_key, true, now);
   return issued.certificate;
 }
@@ -468,15 +466,8 @@ Result<Certificate> PkiDir::Reissue(const std::string& name, const CaMaterial& c
     MQTTPKI_TRY(StageFile(CsrPath(name), csr.ToPem(), kPublicMode, "csr", name, tx, report));
     public_key = new_key.get();
   }
-  MQTTPKI_ASSIGN_OR_RETURN(IssueResult issued, Issue(io, public_key, &ca.cert, *ca.signer));
-  for (auto& w : issued.warnings) report.warnings.push_back(w);
-  std::string chain = issued.certificate.ToPem();
-  for (const Certificate& c : ca.chain) chain += c.ToPem();
-  MQTTPKI_TRY(StageFile(CertPath(name), issued.certificate.ToPem(), kPublicMode, "certificate", name, tx, report));
-  MQTTPKI_TRY(StageFile(ChainPath(name), chain, kPublicMode, "chain", name, tx, report));
   bool has_key = rekey || fs_.Exists(KeyPath(name)).value_or(false);
-  RecordIssued(report, issued.certificate, name, ca.name, profile, has_key, true, now);
-  return issued.certificate;
+  return IssueAndStage(name, io, public_key, ca, has_key, now, tx, report);
 }
 
 Result<CaMaterial> PkiDir::RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,

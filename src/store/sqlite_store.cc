@@ -498,7 +498,6 @@ Result<std::string> BuildSqliteImage(const std::function<Status(Store&)>& fill) 
   return image;
 }
 
-
 namespace {
 
 // ReadOnlyUri is |path| as an SQLite URI for a read-only open (RFC 3986 escapes for what a URI treats specially).
