@@ -23,6 +23,7 @@ set(MQTTPKI_CORE_SOURCES
   src/pki/fleet_batch.cc
   src/pki/device_source.cc
   src/pki/device_output.cc
+  src/pki/device_sink.cc
   src/pki/tar.cc
   src/store/sqlite_store.cc
   src/store/side_files.cc

@@ -50,6 +50,10 @@ class NoSyncFileSystem final : public FileSystem {
   Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override {
     return real_.ReadFile(path, max_bytes);
   }
+  Result<std::vector<DirEntry>> ListDir(const std::string& dir) override { return real_.ListDir(dir); }
+  Result<std::unique_ptr<FileLock>> Lock(const std::string& path, const std::function<void()>& on_wait) override {
+    return real_.Lock(path, on_wait);
+  }
 
  private:
   FileSystem& real_ = RealFileSystem();

@@ -140,6 +140,8 @@ struct BatchOptions {
   bool c_header = false;  // also ID.h
   unsigned jobs = 0;      // 0: every core
   size_t chunk = 0;       // devices per commit (0: 1024 in an archive, 256 as files)
+  // on_wait, if set, is called when another batch is running in the same PKI: this one waits for it to end.
+  std::function<void()> on_wait;
 };
 
 struct BatchProgress {

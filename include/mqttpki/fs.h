@@ -6,6 +6,8 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,18 @@
 #include "mqttpki/result.h"
 
 namespace mqttpki {
+
+// DirEntry is one entry of a directory listing.
+struct DirEntry {
+  std::string name;  // not a path: the name within the directory
+  bool is_dir = false;
+};
+
+// FileLock is an exclusive lock taken with FileSystem::Lock, held until it is destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
 
 // FileSystem is the set of operations the PKI performs on disk. Every method reports failure as an Error naming
 // the path and the reason (kIo), never by throwing.
@@ -37,7 +51,16 @@ class FileSystem {
   virtual Result<bool> Exists(const std::string& path) = 0;
   // ReadFile reads all of |path|; files over |max_bytes| are refused with kInput.
   virtual Result<std::string> ReadFile(const std::string& path, size_t max_bytes) = 0;
+  // ListDir lists directory |dir| (without "." and ".."), in no particular order; a missing |dir| is kInput.
+  virtual Result<std::vector<DirEntry>> ListDir(const std::string& dir) = 0;
+  // Lock takes an exclusive lock on |path| (an existing file or directory) for as long as the returned FileLock
+  // lives, among every process that locks it so; it lasts no longer than the process. When another holds it,
+  // |on_wait| (if set) is called once and Lock waits until it is free.
+  virtual Result<std::unique_ptr<FileLock>> Lock(const std::string& path, const std::function<void()>& on_wait) = 0;
 };
+
+// RemoveTree removes directory |dir| and everything in it through |fs|; a missing |dir| is not an error.
+Status RemoveTree(FileSystem& fs, const std::string& dir);
 
 // RealFileSystem is the process's POSIX filesystem.
 FileSystem& RealFileSystem();

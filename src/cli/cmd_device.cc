@@ -117,6 +117,9 @@ Result<Output> RunBatch(const Context& ctx, const BatchFlags& f, DeviceSource& s
   bo.der = f.der;
   bo.c_header = f.c_header;
   bo.jobs = f.jobs;
+  bo.on_wait = [root = pki.root()]() {
+    std::fprintf(stderr, "mqttpki: another device batch is running in %s; waiting for it to finish\n", root.c_str());
+  };
 
   PassphraseProvider pass = Passphrases(f.pass.file);
   ProgressBar bar(!ctx.json);

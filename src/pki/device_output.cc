@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -134,14 +133,12 @@ Status CsvToJson(std::FILE* csv, std::FILE* json) {
 
 // WriteManifestLines writes the line of every device folder in OUT whose current certificate is the one there
 // (earlier batches into the same folder included), in id order.
-Status WriteManifestLines(Store& store, const DeviceOutput& out, std::FILE* csv) {
+Status WriteManifestLines(FileSystem& fs, Store& store, const DeviceOutput& out, std::FILE* csv) {
   std::vector<std::string> ids;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(out.dir, ec)) {
-    std::string id = entry.path().filename().string();
-    if (entry.is_directory(ec) && ValidateDeviceId(id).ok()) ids.push_back(id);
+  MQTTPKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, fs.ListDir(out.dir));
+  for (DirEntry& e : entries) {
+    if (e.is_dir && ValidateDeviceId(e.name).ok()) ids.push_back(std::move(e.name));
   }
-  if (ec) return MakeError(ErrorCode::kIo, "cannot list " + out.dir + ": " + ec.message());
   std::sort(ids.begin(), ids.end());
   for (const std::string& id : ids) {
     MQTTPKI_ASSIGN_OR_RETURN(std::optional<CertRecord> r, store.Current(id));

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "mqttpki/fs.h"
 #include "mqttpki/result.h"
 #include "mqttpki/store.h"
 #include "pki/tar.h"
@@ -81,7 +82,7 @@ Status CsvToJson(std::FILE* csv, std::FILE* json);
 
 // WriteManifestLines writes the line of every device folder in OUT whose current certificate is the one there
 // (earlier batches into the same folder included), in id order.
-Status WriteManifestLines(Store& store, const DeviceOutput& out, std::FILE* csv);
+Status WriteManifestLines(FileSystem& fs, Store& store, const DeviceOutput& out, std::FILE* csv);
 
 }  // namespace mqttpki
 

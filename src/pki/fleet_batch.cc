@@ -1,69 +1,30 @@
-// RunDeviceBatch: the batch pipeline of fleet.h (its sources are in device_source.cc).
+// RunDeviceBatch, the batch of fleet.h, in parts: the sources (device_source.cc); the plan (pass 1: every device
+// checked before anything is written); the ordered pipeline of workers; and the sinks (device_sink.cc), which
+// make each chunk durable and record it.
 //
 // The main thread reads the source and hands chunks of devices to the workers (one per core); each worker issues
-// its chunk and encodes its output (tar blocks, or the files of OUT/.partial-ID/ folders). The main thread then
-// commits the chunks in order:
-//   archive:  append the chunk to FILE.tar.partial, fdatasync, then commit its inventory rows. A rerun truncates
-//             the archive after the last device the inventory has (at most the chunk in flight is lost).
-//   files:    insert the rows (uncommitted), write the inventory journal, sync the device files, rename each
-//             OUT/.partial-ID to OUT/ID (a device appears whole or not at all), commit the rows. A crash after the
-//             renames leaves the journal, which the next command applies (inventory.h).
-// At most 2 chunks per worker are in flight, so memory does not grow with the batch.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+// its chunk and adds the devices' files to it through the sink (tar blocks, or the files of OUT/.partial-ID/).
+// The main thread then commits the chunks in order through the sink. At most 2 chunks per worker are in flight,
+// so memory does not grow with the batch.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
-#include <algorithm>
 #include <deque>
-#include <filesystem>
-#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "mqttpki/deploy.h"
 #include "mqttpki/fleet.h"
 #include "mqttpki/issuer.h"
 #include "pki/device_output.h"
+#include "pki/device_sink.h"
 #include "pki/internal.h"
-#include "pki/tar.h"
 
 namespace mqttpki {
 
 namespace {
-
-// ---- the batch ----
-
-struct Chunk {
-  uint64_t seq = 0;
-  std::vector<DeviceSpec> specs;
-  // results
-  Status status;
-  std::vector<CertRecord> records;
-  tar::Buffer tar;                  // archive mode
-  std::vector<std::string> files;   // files mode: every file written (to sync)
-  std::string manifest;             // archive mode: the chunk's manifest lines
-  uint64_t oversize = 0;
-  size_t largest = 0;
-
-  // Reset empties the chunk for the next one and keeps the memory.
-  void Reset() {
-    specs.clear();
-    status = Status::Ok();
-    records.clear();
-    tar.clear();
-    files.clear();
-    manifest.clear();
-    oversize = 0;
-    largest = 0;
-  }
-};
 
 std::string DeviceHeader(const DeviceCert& d, const std::string& chain_pem) {
   std::vector<std::string> comment = {
@@ -85,23 +46,12 @@ std::string DeviceHeader(const DeviceCert& d, const std::string& chain_pem) {
   return CHeader(comment, "MQTTPKI_DEVICE_IDENTITY_H_", strings);
 }
 
-// DeviceFile is one of a device's files: the end of its name (after the id), content (in one or two pieces), mode.
-struct DeviceFile {
-  const char* suffix = "";
-  std::string_view data;
-  unsigned mode = 0;
-  std::string_view more;
-};
 
-// EncodeChunk issues the devices of |c| with |w| and encodes their output.
+// EncodeChunk issues the devices of |c| with |w| and adds their files to it through |sink|.
 void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, const DeviceOutput& out,
-                 int64_t now) {
-  std::string header, path, chain;
-  if (out.archive) c.tar.reserve(c.specs.size() * (out.der || out.c_header ? 9000 : 5120));
-  // Every device of a batch ends on the same day (Issue clamps them all alike).
-  const std::string not_after = FormatTimeIso(issuer.not_after());
+                 const DeviceSink& sink, int64_t now) {
+  std::string header, chain;
   c.records.reserve(c.specs.size());
-  c.manifest.reserve(c.specs.size() * 160);
   for (const DeviceSpec& spec : c.specs) {
     Result<DeviceCert> r = w.Issue(spec);
     if (!r.ok()) {
@@ -113,7 +63,6 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
     size_t tls = 5 + 4 + 3 + 3 + d.cert_der.size() + issuer.chain_der_bytes() + 3 * issuer.chain_certs();
     c.largest = std::max(c.largest, tls);
     if (tls > kMaxDeviceChainBytes) ++c.oversize;
-    const std::string& id = d.id;
     DeviceFile files[6];
     size_t n = 0;
     if (!d.key_pem.empty()) files[n++] = {".key.pem", d.key_pem.str(), 0400, {}};
@@ -122,109 +71,286 @@ void EncodeChunk(Chunk& c, DeviceIssuer::Worker& w, const DeviceIssuer& issuer, 
       if (!d.key_der.empty()) files[n++] = {".key.der", d.key_der.str(), 0400, {}};
       files[n++] = {".cert.der", d.cert_der, 0644, {}};
     }
-    // The chain: the device's certificate, then the CA chain (in an archive, written as the two pieces).
-    if (!out.archive || out.c_header) chain = d.cert_pem + issuer.ca_chain_pem();
     if (out.c_header) {
+      chain = d.cert_pem + issuer.ca_chain_pem();
       header = DeviceHeader(d, chain);
       files[n++] = {".h", header, d.key_pem.empty() ? 0644u : 0400u, {}};
     }
-    // The chain is last: the mark of a complete device (ScanArchive).
-    if (out.archive) {
-      files[n++] = {".chain.pem", d.cert_pem, 0644, issuer.ca_chain_pem()};
-    } else {
-      files[n++] = {".chain.pem", chain, 0644, {}};
-    }
+    // The chain (the device's certificate, then the CA chain) is last: the mark of a complete device
+    // (ScanArchive).
+    files[n++] = {".chain.pem", d.cert_pem, 0644, issuer.ca_chain_pem()};
     CertRecord& rec = c.records.emplace_back(std::move(d.record));
-    rec.cert_path = out.CertRef(id);
-    if (!d.key_pem.empty()) rec.key_path = out.Ref(id, ".key.pem");
-    rec.chain_path = out.Ref(id, ".chain.pem");
+    rec.cert_path = out.CertRef(d.id);
+    if (!d.key_pem.empty()) rec.key_path = out.Ref(d.id, ".key.pem");
+    rec.chain_path = out.Ref(d.id, ".chain.pem");
     rec.recorded_at = now;
-    if (out.archive) {
-      for (size_t i = 0; i < n; ++i) {
-        path.assign(id).append("/").append(id).append(files[i].suffix);
-        if (!tar::AppendFile(c.tar, path, files[i].data, files[i].mode, out.mtime, files[i].more)) {
-          c.status = MakeError(ErrorCode::kInternal, "the device id '" + id + "' is too long for a tar entry");
-          return;
-        }
-      }
-      AppendManifestLine(c.manifest, rec, not_after);
-    } else {
-      std::string dir = out.dir + "/.partial-" + id;
-      if (::mkdir(dir.c_str(), 0700) != 0) {
-        c.status = IoError("create", dir, errno);
-        return;
-      }
-      c.files.push_back(dir);
-      for (size_t i = 0; i < n; ++i) {
-        path.assign(dir).append("/").append(id).append(files[i].suffix);
-        if (Status st = RealFileSystem().WriteNewFile(path, files[i].data, files[i].mode); !st.ok()) {
-          c.status = st;
-          return;
-        }
-        c.files.push_back(path);
-      }
+    if (Status st = sink.Add(c, rec, files, n); !st.ok()) {
+      c.status = st;
+      return;
     }
   }
 }
 
-// RemoveTree deletes a .partial- folder left by an interrupted batch.
-void RemoveTree(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
+// ---- the plan (pass 1) ----
+
+std::string At(const DeviceSource& source) {
+  std::string where = source.Where();
+  return where.empty() ? "" : where + ": ";
 }
 
-// BatchLock is held for a whole batch: two batches in one PKI at the same time would both see an id as not yet
-// issued, and the folders and archives they write would collide. The second waits for the first.
-class BatchLock {
+// Planner checks every device before anything is written, and counts what there is to do. Each id is looked up
+// once (by name, indexed): a CA's or a server's name is refused, and an id that has a valid certificate from
+// this CA (an earlier run of the batch) is marked done.
+class Planner {
  public:
-  ~BatchLock() {
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-  Status Acquire(const PkiDir& pki) {
-    // The lock is on the PKI directory itself: a failed batch leaves no lock file behind.
-    const std::string& path = pki.root();
-    fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd_ < 0) return IoError("open", path, errno);
-    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return Status::Ok();
-    if (errno != EWOULDBLOCK) return IoError("lock", path, errno);
-    std::fprintf(stderr, "mqttpki: another device batch is running in %s; waiting for it to finish\n",
-                 pki.root().c_str());
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) return IoError("lock", path, errno);
+  Planner(FileSystem& fs, Store& store, DeviceSource& source, const CaMaterial& ca, const DeviceOutput& out)
+      : fs_(fs), store_(store), source_(source), ca_(ca), out_(out) {}
+
+  Result<BatchPlan> Plan(BatchResult& result) {
+    MQTTPKI_TRY(source_.Rewind());
+    // One read of the inventory for the whole pass, not one per device.
+    MQTTPKI_TRY(store_.Begin());
+    struct EndRead {
+      Store& s;
+      ~EndRead() { s.Rollback(); }
+    } end_read{store_};
+    std::vector<uint64_t> hashes;
+    DeviceSpec spec;
+    while (true) {
+      MQTTPKI_ASSIGN_OR_RETURN(bool more, source_.Next(spec));
+      if (!more) break;
+      ++result.total;
+      if (source_.MayRepeat()) hashes.push_back(std::hash<std::string>{}(spec.id));
+      MQTTPKI_ASSIGN_OR_RETURN(bool finished, Check(spec.id));
+      plan_.done.push_back(finished);
+      if (finished) {
+        ++result.skipped;
+        continue;
+      }
+      ++plan_.todo;
+      if (!out_.archive) {
+        std::string dir = out_.dir + "/" + spec.id;
+        MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs_.Exists(dir));
+        if (exists) {
+          return MakeError(ErrorCode::kExists, dir + " exists, from an earlier certificate of '" + spec.id +
+                                                   "' that is no longer valid: move it away first");
+        }
+      }
     }
-    return Status::Ok();
+    if (result.total == 0) return MakeError(ErrorCode::kInput, "no devices to issue: the list is empty");
+    MQTTPKI_TRY(RefuseDuplicates(std::move(hashes)));
+    return std::move(plan_);
   }
 
  private:
-  int fd_ = -1;
+  // Check says whether |id| is done already.
+  Result<bool> Check(const std::string& id) {
+    MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> records, store_.ByName(id));
+    bool finished = false, here = false;
+    for (const CertRecord& r : records) {
+      if (r.profile != "client") {
+        return MakeError(ErrorCode::kInput, At(source_) + "'" + id + "' is the name of " +
+                                                (r.profile == "server" ? "a server" : "a CA") +
+                                                " in this PKI; a device needs another id");
+      }
+      if (r.ca == ca_.name && r.status == CertStatus::kValid) {
+        finished = true;
+        here = here || (out_.archive && r.cert_path == out_.CertRef(id));
+      }
+    }
+    if (here) ++plan_.in_this_archive;
+    return finished;
+  }
+
+  // RefuseDuplicates names an id that the source lists twice (a second pass, only when the hashes of the ids
+  // say there may be one).
+  Status RefuseDuplicates(std::vector<uint64_t> hashes) {
+    std::sort(hashes.begin(), hashes.end());
+    if (std::adjacent_find(hashes.begin(), hashes.end()) == hashes.end()) return Status::Ok();
+    std::unordered_map<uint64_t, std::string> first;
+    for (size_t i = 1; i < hashes.size(); ++i) {
+      if (hashes[i] == hashes[i - 1]) first[hashes[i]];
+    }
+    hashes = {};
+    MQTTPKI_TRY(source_.Rewind());
+    DeviceSpec spec;
+    while (true) {
+      MQTTPKI_ASSIGN_OR_RETURN(bool more, source_.Next(spec));
+      if (!more) break;
+      auto it = first.find(std::hash<std::string>{}(spec.id));
+      if (it == first.end()) continue;
+      if (it->second == spec.id) {
+        return MakeError(ErrorCode::kInput, At(source_) + "device '" + spec.id + "' is listed twice");
+      }
+      if (it->second.empty()) it->second = spec.id;
+    }
+    return Status::Ok();
+  }
+
+  FileSystem& fs_;
+  Store& store_;
+  DeviceSource& source_;
+  const CaMaterial& ca_;
+  const DeviceOutput& out_;
+  BatchPlan plan_;
 };
 
-// TempFile is an unlinked-on-destruction stdio file next to |near|.
-struct TempFile {
-  std::string path;
-  std::FILE* f = nullptr;
-  ~TempFile() {
-    if (f != nullptr) std::fclose(f);
-    if (!path.empty()) ::unlink(path.c_str());
-  }
-  Status Open(const std::string& near) {
-    path = near + ".tmp-" + RandomHex(6);
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      Error e = IoError("create", path, errno);
-      path.clear();
-      return e;
+// ---- the pipeline (pass 2) ----
+
+// Pipeline issues the chunks of a batch on its workers and commits them, in order, through the sink.
+class Pipeline {
+ public:
+  Pipeline(const DeviceIssuer& issuer, DeviceSink& sink, const DeviceOutput& out, int64_t now)
+      : issuer_(issuer), sink_(sink), out_(out), now_(now) {}
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  ~Pipeline() { Stop(); }
+
+  // Start makes |jobs| workers, each on a thread of its own when there are several (one works on the caller's).
+  Status Start(unsigned jobs) {
+    for (unsigned i = 0; i < jobs; ++i) {
+      MQTTPKI_ASSIGN_OR_RETURN(auto w, issuer_.NewWorker());
+      workers_.push_back(std::move(w));
     }
-    f = ::fdopen(fd, "w+");
+    if (jobs > 1) {
+      for (unsigned i = 0; i < jobs; ++i) threads_.emplace_back([this, i]() { Work(i); });
+    }
     return Status::Ok();
   }
-  // Place makes it durable and renames it to |to| (replacing).
-  Status Place(const std::string& to) {
-    if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) return IoError("write", path, errno);
-    if (::rename(path.c_str(), to.c_str()) != 0) return IoError("rename", path, errno);
-    path.clear();
-    return Status::Ok();
+
+  // Run issues the devices of |source| that |plan| has not marked done, |chunk_size| at a time, until the
+  // source ends, |stop| is set or something fails; |report| is called after every chunk.
+  Status Run(DeviceSource& source, const BatchPlan& plan, size_t chunk_size, const std::atomic<bool>* stop,
+             const std::function<void()>& report, BatchResult& result) {
+    uint64_t next_seq = 0, committed_seq = 0;
+    size_t in_flight = 0;
+    const size_t max_in_flight = 2 * workers_.size();
+    bool source_done = false;
+    Status failure;
+    while (true) {
+      bool stopping = stop != nullptr && stop->load();
+      while (failure.ok() && !stopping && !source_done && in_flight < max_in_flight) {
+        std::unique_ptr<Chunk> c = sink_.Spare();
+        if (c == nullptr) c = std::make_unique<Chunk>();
+        c->seq = next_seq;
+        Result<bool> got = Fill(*c, source, plan, chunk_size);
+        if (!got.ok()) {
+          failure = got.error();
+          break;
+        }
+        if (!*got) {
+          source_done = true;
+          break;
+        }
+        ++next_seq;
+        ++in_flight;
+        if (threads_.empty()) {
+          EncodeChunk(*c, *workers_[0], issuer_, out_, sink_, now_);
+          finished_[c->seq] = std::move(c);
+          break;  // commit it before making the next: one thread does everything in turn
+        }
+        Hand(std::move(c));
+      }
+      if (in_flight == 0) break;
+      std::unique_ptr<Chunk> c = Finished(committed_seq++);
+      --in_flight;
+      if (failure.ok()) {
+        if (Status st = Commit(std::move(c), result); !st.ok()) failure = st;
+      } else {
+        sink_.Discard(*c);
+      }
+      if (report) report();
+    }
+    // The last chunk's rows (after a failure too: what was written whole is recorded).
+    if (Status st = sink_.Flush(result); !st.ok() && failure.ok()) failure = st;
+    if (report) report();
+    Stop();
+    return failure;
   }
+
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    work_cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  // Fill makes the next chunk from the source (false: nothing more).
+  Result<bool> Fill(Chunk& c, DeviceSource& source, const BatchPlan& plan, size_t chunk_size) {
+    DeviceSpec spec;
+    while (c.specs.size() < chunk_size) {
+      MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
+      if (!more) break;
+      bool done = ordinal_ < plan.done.size() && plan.done[ordinal_];
+      spec.ordinal = ordinal_++;
+      if (!done) c.specs.push_back(std::move(spec));
+    }
+    return !c.specs.empty();
+  }
+
+  Status Commit(std::unique_ptr<Chunk> c, BatchResult& result) {
+    if (!c->status.ok()) {
+      sink_.Discard(*c);
+      return c->status;
+    }
+    result.oversize += c->oversize;
+    result.largest_chain = std::max(result.largest_chain, c->largest);
+    return sink_.Commit(std::move(c), result);
+  }
+
+  void Hand(std::unique_ptr<Chunk> c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    work_.push_back(c.get());
+    handed_[c->seq] = std::move(c);
+    work_cv_.notify_one();
+  }
+
+  void Work(unsigned i) {
+    while (true) {
+      Chunk* c = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_cv_.wait(lock, [&]() { return closing_ || !work_.empty(); });
+        if (work_.empty()) return;
+        c = work_.front();
+        work_.pop_front();
+      }
+      EncodeChunk(*c, *workers_[i], issuer_, out_, sink_, now_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        finished_[c->seq] = std::move(handed_[c->seq]);
+        handed_.erase(c->seq);
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  // Finished waits for chunk |seq| and takes it.
+  std::unique_ptr<Chunk> Finished(uint64_t seq) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&]() { return finished_.count(seq) != 0; });
+    std::unique_ptr<Chunk> c = std::move(finished_[seq]);
+    finished_.erase(seq);
+    return c;
+  }
+
+  const DeviceIssuer& issuer_;
+  DeviceSink& sink_;
+  const DeviceOutput& out_;
+  int64_t now_;
+  uint64_t ordinal_ = 0;  // of the next device from the source
+  std::vector<std::unique_ptr<DeviceIssuer::Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Chunk*> work_;                                // handed to the workers, not taken yet
+  std::map<uint64_t, std::unique_ptr<Chunk>> handed_;      // owned here while a worker has them
+  std::map<uint64_t, std::unique_ptr<Chunk>> finished_;    // issued, not committed yet
+  bool closing_ = false;
 };
 
 }  // namespace
@@ -234,6 +360,9 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
                                    const std::atomic<bool>* stop,
                                    const std::function<void(const BatchProgress&)>& progress) {
   auto started = std::chrono::steady_clock::now();
+  auto seconds = [started]() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   BatchResult result;
   if (options.archive.empty() == options.out_dir.empty()) {
     return MakeError(ErrorCode::kInternal, "RunDeviceBatch: one of out_dir and archive");
@@ -252,479 +381,39 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   }
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<DeviceIssuer> issuer, DeviceIssuer::Create(ca, issue, result.warnings));
 
-  BatchLock batch_lock;
-  MQTTPKI_TRY(batch_lock.Acquire(pki));
+  // Held for the whole batch: two batches in one PKI at the same time would both see an id as not yet issued,
+  // and the folders and archives they write would collide. The second waits for the first. The lock is on the
+  // PKI directory itself: a failed batch leaves no lock file behind.
+  MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<FileLock> batch_lock, pki.fs().Lock(pki.root(), options.on_wait));
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inv, Inventory::Open(pki, true, now));
   Store& store = inv->store();
+  MQTTPKI_ASSIGN_OR_RETURN(BatchPlan plan, Planner(pki.fs(), store, source, ca, out).Plan(result));
 
-  // Pass 1: check every device before anything is written, and count what there is to do.
-  // Each id is looked up once (by name, indexed): a CA's or a server's name is refused, and an id that has a
-  // valid certificate from this CA (an earlier run of the batch) is skipped. Pass 1 notes the answer for every
-  // device, in source order, in |done_bits| for pass 2.
-  std::vector<bool> done_bits;
-  uint64_t in_this_archive = 0;  // finished devices the inventory records at options.archive
-  auto check = [&](const std::string& id) -> Result<bool> {
-    MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> records, store.ByName(id));
-    bool finished = false, here = false;
-    for (const CertRecord& r : records) {
-      if (r.profile != "client") {
-        std::string where = source.Where();
-        return MakeError(ErrorCode::kInput, (where.empty() ? "" : where + ": ") + "'" + id + "' is the name of " +
-                                                (r.profile == "server" ? "a server" : "a CA") +
-                                                " in this PKI; a device needs another id");
-      }
-      if (r.ca == ca.name && r.status == CertStatus::kValid) {
-        finished = true;
-        here = here || (out.archive && r.cert_path == out.CertRef(id));
-      }
-    }
-    if (here) ++in_this_archive;
-    return finished;
-  };
-  std::vector<uint64_t> hashes;
-  uint64_t todo = 0;
-  {
-    MQTTPKI_TRY(source.Rewind());
-    DeviceSpec spec;
-    // One read of the inventory for the whole pass, not one per device.
-    MQTTPKI_TRY(store.Begin());
-    struct EndRead {
-      Store& s;
-      ~EndRead() { s.Rollback(); }
-    } end_read{store};
-    while (true) {
-      MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
-      if (!more) break;
-      ++result.total;
-      if (source.MayRepeat()) hashes.push_back(std::hash<std::string>{}(spec.id));
-      MQTTPKI_ASSIGN_OR_RETURN(bool finished, check(spec.id));
-      done_bits.push_back(finished);
-      if (finished) {
-        ++result.skipped;
-        continue;
-      }
-      ++todo;
-      if (!out.archive) {
-        std::string dir = out.dir + "/" + spec.id;
-        struct stat st;
-        if (::lstat(dir.c_str(), &st) == 0) {
-          return MakeError(ErrorCode::kExists, dir + " exists, from an earlier certificate of '" + spec.id +
-                                                   "' that is no longer valid: move it away first");
-        }
-      }
-    }
-    if (result.total == 0) return MakeError(ErrorCode::kInput, "no devices to issue: the list is empty");
-    std::sort(hashes.begin(), hashes.end());
-    if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end()) {
-      // Name the duplicate (a second pass, only when there is one).
-      std::unordered_map<uint64_t, std::string> first;
-      for (size_t i = 1; i < hashes.size(); ++i) {
-        if (hashes[i] == hashes[i - 1]) first[hashes[i]];
-      }
-      MQTTPKI_TRY(source.Rewind());
-      while (true) {
-        MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
-        if (!more) break;
-        auto it = first.find(std::hash<std::string>{}(spec.id));
-        if (it == first.end()) continue;
-        if (it->second == spec.id) {
-          std::string where = source.Where();
-          return MakeError(ErrorCode::kInput, (where.empty() ? "" : where + ": ") + "device '" + spec.id +
-                                                  "' is listed twice");
-        }
-        if (it->second.empty()) it->second = spec.id;
-      }
-    }
-    hashes = {};
+  std::unique_ptr<DeviceSink> sink =
+      out.archive ? ArchiveSink(pki, store, out, options.archive, FormatTimeIso(issuer->not_after()), now)
+                  : FolderSink(pki, store, out, now);
+  MQTTPKI_ASSIGN_OR_RETURN(bool open, sink->Open(plan, result));
+  if (!open) {
+    result.seconds = seconds();
+    return result;
   }
-
-  // The output.
-  std::string partial = options.archive + ".partial";
-  std::string sidecar = options.archive + ".partial-manifest";
-  int archive_fd = -1;
-  ArchiveWriter writer;
-  std::FILE* manifest = nullptr;
-  auto close_archive = [&archive_fd, &manifest, &writer]() {
-    writer.Close();
-    if (archive_fd >= 0) ::close(archive_fd);
-    archive_fd = -1;
-    if (manifest != nullptr) std::fclose(manifest);
-    manifest = nullptr;
-  };
-  struct Closer {
-    std::function<void()> f;
-    ~Closer() { f(); }
-  } closer{close_archive};
-  if (out.archive) {
-    struct stat st;
-    bool final_exists = ::stat(options.archive.c_str(), &st) == 0;
-    // Manifest temporaries of a killed run (the batch lock says no other run is using them).
-    std::string dir = std::filesystem::path(partial).parent_path().string();
-    std::string prefix = std::filesystem::path(partial).filename().string() + ".tmp-";
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.empty() ? "." : dir, ec)) {
-      if (entry.path().filename().string().rfind(prefix, 0) == 0) ::unlink(entry.path().c_str());
-    }
-    if (final_exists) {
-      ::unlink(sidecar.c_str());  // a run killed between the final rename and this removal
-      if (todo == 0) {
-        result.outputs.push_back(options.archive);
-        result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        return result;  // a finished batch, run again: nothing to do
-      }
-      return MakeError(ErrorCode::kExists, options.archive + " exists: choose another --archive for new devices");
-    }
-    // A partial archive left read-only (0400, by an earlier version of this tool) is made writable again: it is
-    // ours, and only its owner could read it either way.
-    struct stat pst;
-    if (::lstat(partial.c_str(), &pst) == 0 && S_ISREG(pst.st_mode) && pst.st_uid == ::geteuid() &&
-        (pst.st_mode & S_IWUSR) == 0) {
-      ::chmod(partial.c_str(), 0600);
-    }
-    bool partial_existed = ::lstat(partial.c_str(), &pst) == 0;
-    archive_fd = ::open(partial.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (archive_fd < 0) return IoError("create", partial, errno);
-    uint64_t kept = 0;
-    MQTTPKI_ASSIGN_OR_RETURN(uint64_t end, ScanArchive(archive_fd, partial, store, out, kept));
-    result.resumed = kept;
-    // Devices of this batch that the inventory puts in this archive, but that neither the archive nor its partial
-    // holds: the archive was moved or deleted after the batch, or the partial was deleted or damaged. Skipping
-    // them would make an archive without them, so nothing is written, and the message says what happened.
-    if (in_this_archive > kept) {
-      close_archive();
-      if (!partial_existed) ::unlink(partial.c_str());
-      std::string where = partial_existed ? partial + " does not hold them" : "neither it nor " + partial + " exists";
-      return MakeError(ErrorCode::kInput,
-                       std::to_string(in_this_archive - kept) + " device(s) of this batch are recorded in the " +
-                           "inventory at " + options.archive + ", but " + where +
-                           ": nothing was written. If the archive was moved, this batch is done; if it was lost, so "
-                           "were those devices' keys: revoke them ('mqttpki revoke ID') and issue new ids, or give "
-                           "another --archive for the devices not yet issued.");
-    }
-    // The archive is synced before each chunk's rows are committed, and a resume keeps only what the inventory
-    // records: a commit lost to a power cut costs that chunk, nothing else. So commits need not wait for the
-    // disk; the inventory is made durable (Checkpoint) before the archive gets its final name.
-    MQTTPKI_TRY(store.SetDeferredSync(true));
-    if (::ftruncate(archive_fd, static_cast<off_t>(end)) != 0) return IoError("truncate", partial, errno);
-    writer.Open(archive_fd, partial, end);
-    // The manifest lines of the devices in the archive so far: one per kept device (the lines of a chunk are
-    // synced with the chunk, before its rows are committed).
-    int fd = ::open(sidecar.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || (manifest = ::fdopen(fd, "r+")) == nullptr) return IoError("create", sidecar, errno);
-    char line[512];
-    uint64_t lines = 0;
-    while (lines < kept && std::fgets(line, sizeof(line), manifest) != nullptr) ++lines;
-    if (lines < kept) return MakeError(ErrorCode::kIo, sidecar + " lacks devices that " + partial + " holds");
-    long at = std::ftell(manifest);
-    if (at < 0 || ::ftruncate(fd, at) != 0 || std::fseek(manifest, at, SEEK_SET) != 0) {
-      return IoError("truncate", sidecar, errno);
-    }
-  } else {
-    std::error_code ec;
-    std::filesystem::create_directories(out.dir, ec);
-    if (ec) return MakeError(ErrorCode::kIo, "cannot create " + out.dir + ": " + ec.message());
-    ::chmod(out.dir.c_str(), 0700);
-    // Folders of devices that an interrupted run had not finished, and its manifest temporaries.
-    for (const auto& entry : std::filesystem::directory_iterator(out.dir, ec)) {
-      std::string name = entry.path().filename().string();
-      if (name.rfind(".partial-", 0) == 0) RemoveTree(entry.path().string());
-      if (name.rfind("manifest.tmp-", 0) == 0) ::unlink(entry.path().c_str());
-    }
-  }
-
-  // Pass 2: issue.
   unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   size_t chunk_size = options.chunk != 0 ? options.chunk : out.archive ? 1024 : 256;
-  chunk_size = std::min<size_t>(chunk_size, std::max<uint64_t>(1, (todo + jobs - 1) / jobs));
-  MQTTPKI_TRY(source.Rewind());
-
-  std::mutex mu;
-  std::condition_variable work_cv, done_cv;
-  std::deque<Chunk*> work;
-  std::map<uint64_t, std::unique_ptr<Chunk>> finished;
-  bool closing = false;
-  std::vector<std::unique_ptr<DeviceIssuer::Worker>> workers;
-  for (unsigned i = 0; i < jobs; ++i) {
-    MQTTPKI_ASSIGN_OR_RETURN(auto w, issuer->NewWorker());
-    workers.push_back(std::move(w));
-  }
-  std::vector<std::thread> threads;
-  auto stop_threads = [&]() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      closing = true;
-    }
-    work_cv.notify_all();
-    for (std::thread& t : threads) t.join();
-    threads.clear();
-  };
-  struct Joiner {
-    std::function<void()> f;
-    ~Joiner() { f(); }
-  } joiner{stop_threads};
-  std::map<uint64_t, std::unique_ptr<Chunk>> in_flight_owned;
-  if (jobs > 1) {
-    for (unsigned i = 0; i < jobs; ++i) {
-      threads.emplace_back([&, i]() {
-        while (true) {
-          Chunk* c = nullptr;
-          {
-            std::unique_lock<std::mutex> lock(mu);
-            work_cv.wait(lock, [&]() { return closing || !work.empty(); });
-            if (work.empty()) return;
-            c = work.front();
-            work.pop_front();
-          }
-          EncodeChunk(*c, *workers[i], *issuer, out, now);
-          {
-            std::lock_guard<std::mutex> lock(mu);
-            finished[c->seq] = std::move(in_flight_owned[c->seq]);
-            in_flight_owned.erase(c->seq);
-          }
-          done_cv.notify_all();
-        }
-      });
-    }
-  }
-
-  // In an archive, a chunk is committed in two steps, so that the disk takes one chunk while the next is being
-  // issued: a thread that does nothing but wait on the disk appends the chunk and its manifest lines and syncs
-  // both (|writing|); Record then commits the chunk's inventory rows, once that is done.
-  std::unique_ptr<Chunk> written;  // the chunk being written
-  std::future<Status> writing;
-  std::vector<std::unique_ptr<Chunk>> spare;  // recorded chunks, emptied for reuse (their buffers keep their size)
-  auto write_chunk = [&writer, &manifest, &sidecar](const Chunk& c) -> Status {
-    MQTTPKI_TRY(writer.Append(c.tar.view()));
-    if (std::fwrite(c.manifest.data(), 1, c.manifest.size(), manifest) != c.manifest.size() ||
-        std::fflush(manifest) != 0) {
-      return IoError("write", sidecar, errno);
-    }
-    MQTTPKI_TRY(writer.Sync());
-    if (::fdatasync(fileno(manifest)) != 0) return IoError("sync", sidecar, errno);
-    return Status::Ok();
-  };
-  auto record = [&]() -> Status {
-    if (written == nullptr) return Status::Ok();
-    std::unique_ptr<Chunk> c = std::move(written);
-    MQTTPKI_TRY(writing.get());
-    MQTTPKI_TRY(store.Begin());
-    if (Status st = store.InsertMany(c->records); !st.ok()) {
-      store.Rollback();
-      return st;
-    }
-    MQTTPKI_TRY(store.Commit());
-    result.issued += c->records.size();
-    c->Reset();
-    spare.push_back(std::move(c));
-    return Status::Ok();
-  };
-
-  // Commit writes one finished chunk (see the top of this file).
-  auto commit = [&](std::unique_ptr<Chunk>& chunk) -> Status {
-    Chunk& c = *chunk;
-    if (!c.status.ok()) return c.status;
-    result.oversize += c.oversize;
-    result.largest_chain = std::max(result.largest_chain, c.largest);
-    if (out.archive) {
-      MQTTPKI_TRY(record());
-      written = std::move(chunk);
-      try {
-        writing = std::async(std::launch::async, write_chunk, std::cref(*written));
-      } catch (const std::system_error&) {  // no thread to be had: write it here
-        std::promise<Status> done;
-        done.set_value(write_chunk(*written));
-        writing = done.get_future();
-      }
-      return Status::Ok();
-    }
-    InventoryChange change;
-    change.inserts = std::move(c.records);
-    MQTTPKI_TRY(store.Begin());
-    auto abort = [&](const Error& e) {
-      store.Rollback();
-      for (const CertRecord& r : change.inserts) RemoveTree(out.dir + "/.partial-" + r.name);
-      return e;
-    };
-    if (Status st = store.InsertMany(change.inserts); !st.ok()) return abort(st.error());
-    FileTransaction journal_tx(pki.fs(), false);
-    journal_tx.SetCommitLog(pki.Path(kPendingDir));  // one file: only so that killed commits are recovered first
-    Result<std::string> journal = StageJournal(pki, journal_tx, change, now);
-    if (!journal.ok()) return abort(journal.error());
-    if (Status st = journal_tx.Commit(); !st.ok()) return abort(st.error());
-    if (Status st = pki.fs().Sync(c.files); !st.ok()) return abort(st.error());
-    for (const CertRecord& r : change.inserts) {
-      std::string from = out.dir + "/.partial-" + r.name, to = out.dir + "/" + r.name;
-      if (Status st = pki.fs().Rename(from, to, false); !st.ok()) {
-        // The devices renamed so far are complete; the journal records them at the next command.
-        store.Rollback();
-        for (const CertRecord& rest : change.inserts) RemoveTree(out.dir + "/.partial-" + rest.name);
-        return st;
-      }
-    }
-    MQTTPKI_TRY(pki.fs().Sync({out.dir}));
-    if (Status st = store.Commit(); !st.ok()) {
-      return st.error().Context("the devices were written, but the inventory could not be updated (the next "
-                                "command will record them)");
-    }
-    (void)pki.fs().Unlink(*journal);
-    result.issued += change.inserts.size();
-    return Status::Ok();
-  };
-
-  uint64_t next_seq = 0, committed_seq = 0;
-  size_t in_flight = 0;
-  bool source_done = false;
-  Status failure;
+  chunk_size = std::min<size_t>(chunk_size, std::max<uint64_t>(1, (plan.todo + jobs - 1) / jobs));
   auto report = [&]() {
-    if (!progress) return;
-    BatchProgress p;
-    p.done = result.issued;
-    p.todo = todo;
-    p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress(p);
+    if (progress) progress(BatchProgress{result.issued, plan.todo, seconds()});
   };
-  // Fill makes the next chunk from the source (false: nothing more).
-  uint64_t ordinal = 0;
-  auto fill = [&](Chunk& c) -> Result<bool> {
-    DeviceSpec spec;
-    while (c.specs.size() < chunk_size) {
-      MQTTPKI_ASSIGN_OR_RETURN(bool more, source.Next(spec));
-      if (!more) break;
-      bool finished_id = ordinal < done_bits.size() && done_bits[ordinal];
-      spec.ordinal = ordinal++;
-      if (!finished_id) c.specs.push_back(std::move(spec));
-    }
-    return !c.specs.empty();
-  };
-  size_t max_in_flight = 2 * static_cast<size_t>(jobs);
-  while (true) {
-    bool stopping = stop != nullptr && stop->load();
-    while (failure.ok() && !stopping && !source_done && in_flight < max_in_flight) {
-      std::unique_ptr<Chunk> c;
-      if (spare.empty()) {
-        c = std::make_unique<Chunk>();
-      } else {
-        c = std::move(spare.back());
-        spare.pop_back();
-      }
-      c->seq = next_seq;
-      Result<bool> got = fill(*c);
-      if (!got.ok()) {
-        failure = got.error();
-        break;
-      }
-      if (!*got) {
-        source_done = true;
-        break;
-      }
-      ++next_seq;
-      ++in_flight;
-      if (jobs == 1) {
-        EncodeChunk(*c, *workers[0], *issuer, out, now);
-        finished[c->seq] = std::move(c);
-        break;  // commit it before making the next: one thread does everything in turn
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      work.push_back(c.get());
-      in_flight_owned[c->seq] = std::move(c);
-      work_cv.notify_one();
-    }
-    if (in_flight == 0) break;
-    std::unique_ptr<Chunk> c;
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      done_cv.wait(lock, [&]() { return finished.count(committed_seq) != 0; });
-      c = std::move(finished[committed_seq]);
-      finished.erase(committed_seq);
-    }
-    ++committed_seq;
-    --in_flight;
-    if (failure.ok()) {
-      if (Status st = commit(c); !st.ok()) failure = st;
-    } else if (!out.archive) {
-      for (const DeviceSpec& s : c->specs) RemoveTree(out.dir + "/.partial-" + s.id);
-    }
-    report();
+  MQTTPKI_TRY(source.Rewind());
+  Pipeline pipeline(*issuer, *sink, out, now);
+  MQTTPKI_TRY(pipeline.Start(jobs));
+  MQTTPKI_TRY(pipeline.Run(source, plan, chunk_size, stop, report, result));
+  result.interrupted = stop != nullptr && stop->load() && result.issued < plan.todo;
+  if (result.interrupted) {
+    sink->Interrupted(result);
+  } else {
+    MQTTPKI_TRY(sink->Finish(result));
   }
-  // The last chunk's rows (after a failure too: what was written whole is recorded).
-  if (Status st = record(); !st.ok() && failure.ok()) failure = st;
-  report();
-  stop_threads();
-  if (!failure.ok()) return failure.error();
-  result.interrupted = stop != nullptr && stop->load() && result.issued < todo;
-
-  // The manifest, once the batch is complete.
-  if (!result.interrupted) {
-    TempFile csv, json;
-    std::string near = out.archive ? partial : out.dir + "/manifest";
-    MQTTPKI_TRY(csv.Open(near));
-    MQTTPKI_TRY(json.Open(near));
-    std::FILE* lines = manifest;
-    if (!out.archive) {
-      MQTTPKI_TRY(store.Begin());  // one read for all the lookups
-      Status st = WriteManifestLines(store, out, csv.f);
-      store.Rollback();
-      MQTTPKI_TRY(st);
-      lines = csv.f;
-    }
-    std::rewind(lines);
-    MQTTPKI_TRY(CsvToJson(lines, json.f));
-    if (out.archive) {
-      tar::Buffer tail;
-      for (std::FILE* f : {manifest, json.f}) {
-        std::fflush(f);
-        std::fseek(f, 0, SEEK_END);
-        long size = std::ftell(f);
-        std::rewind(f);
-        bool is_csv = f == manifest;
-        uint64_t total = static_cast<uint64_t>(size) + (is_csv ? strlen(kManifestHeader) : 0);
-        tar::AppendHeader(tail, is_csv ? "manifest.csv" : "manifest.json", total, 0644, now, false);
-        if (is_csv) tail.append(kManifestHeader);
-        char buf[1 << 16];
-        size_t n;
-        while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
-          tail.append(std::string_view(buf, n));
-          if (tail.size() > (1 << 20)) {
-            MQTTPKI_TRY(writer.Append(tail.view()));
-            tail.clear();
-          }
-        }
-        if (std::ferror(f)) return MakeError(ErrorCode::kIo, "cannot read back the manifest");
-        tar::AppendPadding(tail, total);
-      }
-      tar::AppendEnd(tail);
-      MQTTPKI_TRY(writer.Append(tail.view()));
-      writer.Close();
-      if (::fsync(archive_fd) != 0) return IoError("sync", partial, errno);
-      MQTTPKI_TRY(store.Checkpoint());
-      close_archive();
-      MQTTPKI_TRY(pki.fs().Rename(partial, options.archive, false));
-      // 0400 once it is complete (0600 until then, so that a rerun can resume it).
-      if (::chmod(options.archive.c_str(), 0400) != 0) return IoError("chmod", options.archive, errno);
-      std::string parent = std::filesystem::path(options.archive).parent_path().string();
-      MQTTPKI_TRY(pki.fs().Sync({parent.empty() ? "." : parent}));
-      ::unlink(sidecar.c_str());
-      result.outputs.push_back(options.archive);
-    } else {
-      // manifest.csv: the header, then the lines.
-      std::rewind(csv.f);
-      TempFile final_csv;
-      MQTTPKI_TRY(final_csv.Open(near));
-      std::fputs(kManifestHeader, final_csv.f);
-      char buf[1 << 16];
-      size_t n;
-      while ((n = std::fread(buf, 1, sizeof(buf), csv.f)) > 0) std::fwrite(buf, 1, n, final_csv.f);
-      MQTTPKI_TRY(final_csv.Place(out.dir + "/manifest.csv"));
-      MQTTPKI_TRY(json.Place(out.dir + "/manifest.json"));
-      MQTTPKI_TRY(pki.fs().Sync({out.dir}));
-      result.outputs.push_back(out.dir + "/");
-      result.outputs.push_back(out.dir + "/manifest.csv");
-      result.outputs.push_back(out.dir + "/manifest.json");
-    }
-  } else if (out.archive) {
-    result.outputs.push_back(partial);
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.seconds = seconds();
   return result;
 }
 

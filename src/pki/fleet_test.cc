@@ -24,17 +24,10 @@ constexpr int64_t kNow = 1790000000;
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_ / "pass") << "correct horse battery\n";
-    pki_ = std::make_unique<PkiDir>(dir_ / "pki");
-    PassphraseProvider pass(RealFileSystem(), dir_ / "pass");
-    FileTransaction tx(RealFileSystem(), false);
-    Report report;
-    CaOptions o;
-    o.protection.encrypt = false;
-    root_ = std::move(pki_->CreateRoot(o, kNow, pass, tx, report).value());
-    o.issues_for = Profile::kClient;
-    ca_ = std::move(pki_->CreateIntermediate(kDefaultDeviceCaName, o, root_, kNow, pass, tx, report).value());
-    ASSERT_TRUE(CommitWithInventory(*pki_, tx, report.inventory, kNow).ok());
+    testing::DevicePki d = testing::MakeDevicePki(dir_, kNow);
+    pki_ = std::move(d.pki);
+    root_ = std::move(d.root);
+    ca_ = std::move(d.ca);
     options_.now = kNow;
     options_.subject_base.organization = "mqttpki";
   }

@@ -4,8 +4,10 @@
 
 #include <signal.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,7 +158,53 @@ class PosixFileSystem final : public FileSystem {
     return out;
   }
 
+  Result<std::vector<DirEntry>> ListDir(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      if (errno == ENOENT) return MakeError(ErrorCode::kInput, dir + " does not exist");
+      return IoError("list", dir, errno);
+    }
+    std::vector<DirEntry> entries;
+    errno = 0;
+    while (const struct dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      bool is_dir = e->d_type == DT_DIR;
+      if (e->d_type == DT_UNKNOWN) {  // the file system does not say: ask
+        struct stat sb;
+        is_dir = ::fstatat(::dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(sb.st_mode);
+      }
+      entries.push_back({std::string(name), is_dir});
+      errno = 0;
+    }
+    int err = errno;
+    ::closedir(d);
+    if (err != 0) return IoError("list", dir, err);
+    return entries;
+  }
+
+  Result<std::unique_ptr<FileLock>> Lock(const std::string& path, const std::function<void()>& on_wait) override {
+    auto lock = std::make_unique<FlockLock>(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (lock->fd < 0) return IoError("open", path, errno);
+    if (::flock(lock->fd, LOCK_EX | LOCK_NB) == 0) return std::unique_ptr<FileLock>(std::move(lock));
+    if (errno != EWOULDBLOCK) return IoError("lock", path, errno);
+    if (on_wait) on_wait();
+    while (::flock(lock->fd, LOCK_EX) != 0) {
+      if (errno != EINTR) return IoError("lock", path, errno);
+    }
+    return std::unique_ptr<FileLock>(std::move(lock));
+  }
+
  private:
+  // FlockLock is a flock(2) on an open descriptor: closing it releases the lock, and so does the process's end.
+  struct FlockLock final : FileLock {
+    explicit FlockLock(int f) : fd(f) {}
+    ~FlockLock() override {
+      if (fd >= 0) ::close(fd);
+    }
+    int fd;
+  };
+
   static Status WriteAll(int fd, const std::string& path, std::string_view data) {
     while (!data.empty()) {
       ssize_t n = ::write(fd, data.data(), data.size());
@@ -256,6 +304,22 @@ std::optional<CommitRecord> ParseRecord(const std::string& text) {
 }
 
 }  // namespace
+
+Status RemoveTree(FileSystem& fs, const std::string& dir) {
+  Result<std::vector<DirEntry>> entries = fs.ListDir(dir);
+  if (!entries.ok()) {
+    MQTTPKI_ASSIGN_OR_RETURN(bool exists, fs.Exists(dir));
+    return exists ? Status(entries.error()) : Status::Ok();
+  }
+  for (const DirEntry& e : *entries) {
+    std::string path = dir + "/" + e.name;
+    MQTTPKI_TRY(e.is_dir ? RemoveTree(fs, path) : fs.Unlink(path));
+  }
+  MQTTPKI_TRY(fs.RemoveDir(dir));
+  MQTTPKI_ASSIGN_OR_RETURN(bool left, fs.Exists(dir));
+  if (left) return MakeError(ErrorCode::kIo, "cannot remove " + dir + ": it is not empty");
+  return Status::Ok();
+}
 
 FileSystem& RealFileSystem() {
   static PosixFileSystem fs;

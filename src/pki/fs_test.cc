@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "pki/test_util.h"
 
@@ -306,6 +309,58 @@ TEST(FileSystem, ReadFileRefusesHugeFiles) {
   Result<std::string> missing = RealFileSystem().ReadFile(dir / "nope", 1024);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, dir / "nope" + " does not exist");
+}
+
+TEST(FileSystem, ListDirNamesEntriesAndTheirKind) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "sub");
+  std::ofstream(dir / "file") << "x";
+  Result<std::vector<DirEntry>> r = RealFileSystem().ListDir(dir.path());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  std::vector<DirEntry> entries = *r;
+  std::sort(entries.begin(), entries.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].name, "file");
+  EXPECT_FALSE(entries[0].is_dir);
+  EXPECT_EQ(entries[1].name, "sub");
+  EXPECT_TRUE(entries[1].is_dir);
+  Result<std::vector<DirEntry>> missing = RealFileSystem().ListDir(dir / "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, dir / "nope" + " does not exist");
+  Result<std::vector<DirEntry>> file = RealFileSystem().ListDir(dir / "file");
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.error().message, "cannot list " + dir / "file" + ": Not a directory");
+}
+
+TEST(FileSystem, RemoveTreeRemovesEverythingBelow) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "t/a/b");
+  std::ofstream(dir / "t/a/b/k.pem") << "x";
+  std::ofstream(dir / "t/c") << "y";
+  ASSERT_TRUE(RemoveTree(RealFileSystem(), dir / "t").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / "t"));
+  EXPECT_TRUE(RemoveTree(RealFileSystem(), dir / "t").ok());  // gone already: fine
+}
+
+TEST(FileSystem, LockWaitsForTheHolderAndSaysSo) {
+  TempDir dir;
+  Result<std::unique_ptr<FileLock>> first = RealFileSystem().Lock(dir.path(), nullptr);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  std::atomic<bool> waited{false}, got{false};
+  std::thread second([&]() {
+    Result<std::unique_ptr<FileLock>> r = RealFileSystem().Lock(dir.path(), [&]() { waited = true; });
+    got = r.ok();
+  });
+  // The second holder waits (and said so) for as long as the first holds the lock.
+  for (int i = 0; i < 500 && !waited; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(waited);
+  EXPECT_FALSE(got);
+  first->reset();
+  second.join();
+  EXPECT_TRUE(got);
+  Result<std::unique_ptr<FileLock>> missing = RealFileSystem().Lock(dir / "nope", nullptr);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "cannot open " + dir / "nope" + ": No such file or directory");
 }
 
 }  // namespace

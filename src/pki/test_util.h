@@ -19,8 +19,11 @@
 
 #include "mqttpki/certificate.h"
 #include "mqttpki/fs.h"
+#include "mqttpki/inventory.h"
 #include "mqttpki/issuer.h"
 #include "mqttpki/key.h"
+#include "mqttpki/passphrase.h"
+#include "mqttpki/pki_dir.h"
 #include "mqttpki/result.h"
 #include "mqttpki/signer.h"
 
@@ -55,6 +58,28 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// DevicePki is a PKI in DIR/pki with root-ca and an unencrypted device-ca (--for client); the root's
+// passphrase is in DIR/pass.
+struct DevicePki {
+  std::unique_ptr<PkiDir> pki;
+  CaMaterial root, ca;
+};
+inline DevicePki MakeDevicePki(const TempDir& dir, int64_t now) {
+  std::ofstream(dir / "pass") << "correct horse battery\n";
+  DevicePki d;
+  d.pki = std::make_unique<PkiDir>(dir / "pki");
+  PassphraseProvider pass(RealFileSystem(), dir / "pass");
+  FileTransaction tx(RealFileSystem(), false);
+  Report report;
+  CaOptions o;
+  o.protection.encrypt = false;
+  d.root = std::move(d.pki->CreateRoot(o, now, pass, tx, report).value());
+  o.issues_for = Profile::kClient;
+  d.ca = std::move(d.pki->CreateIntermediate(kDefaultDeviceCaName, o, d.root, now, pass, tx, report).value());
+  EXPECT_TRUE(CommitWithInventory(*d.pki, tx, report.inventory, now).ok());
+  return d;
+}
 
 // ScopedEnv sets environment variable |name| for the test (null |value|: unsets it) and restores it afterwards.
 class ScopedEnv {
@@ -221,6 +246,10 @@ class FaultyFileSystem final : public FileSystem {
   Result<bool> Exists(const std::string& path) override { return RealFileSystem().Exists(path); }
   Result<std::string> ReadFile(const std::string& path, size_t max_bytes) override {
     return RealFileSystem().ReadFile(path, max_bytes);
+  }
+  Result<std::vector<DirEntry>> ListDir(const std::string& dir) override { return RealFileSystem().ListDir(dir); }
+  Result<std::unique_ptr<FileLock>> Lock(const std::string& path, const std::function<void()>& on_wait) override {
+    return RealFileSystem().Lock(path, on_wait);
   }
 
  private:

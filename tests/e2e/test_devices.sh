@@ -633,6 +633,15 @@ expect_exit 0 "after two concurrent folder batches, the same command completes" 
     "$MQTTPKI" --pki "$P" device issue --count $NRF --prefix racef- --out "$RF"
 check "concurrent folder batches: every device has exactly one valid certificate in the inventory" one_valid_each "$DB" racef- $NRF
 check "concurrent folder batches: $NRF complete folders = manifest = inventory, all verify" folders_consistent "$RF" racef- $NRF
+# A batch that finds the PKI's batch lock held (here by flock(1), as another batch holds it) says so and waits.
+flock "$P" sleep 3 & HOLDER=$!
+for _ in $(seq 100); do flock -n "$P" true || break; sleep 0.05; done
+expect_exit 0 "a batch while another holds the batch lock: it waits, then completes" \
+    "$MQTTPKI" --pki "$P" device issue waiter-1 --out "$T/waiters"
+expect_out_contains "mqttpki: another device batch is running in $P; waiting for it to finish" \
+    "a waiting batch says what it waits for"
+wait "$HOLDER"
+check "the waiting batch wrote its device" test -s "$T/waiters/waiter-1/waiter-1.chain.pem"
 
 # === 6. reruns, reserved ids, devices files =======================================================================
 note "section 6 starts at ${SECONDS}s"
