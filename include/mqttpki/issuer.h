@@ -37,6 +37,27 @@ std::optional<Profile> CaIssuesFor(const Certificate& ca);
 // CheckCaMayIssue refuses a |leaf| profile that CA |ca|'s extendedKeyUsage does not allow.
 Status CheckCaMayIssue(const Certificate& ca, Profile leaf);
 
+// KeyUsage bits (RFC 5280 4.2.1.3), as ProfileExtensions lists them.
+enum KeyUsageBit : unsigned { kDigitalSignature = 0, kKeyEncipherment = 2, kKeyCertSign = 5, kCrlSign = 6 };
+
+// ProfileExtensions is what a profile (the table above) puts in basicConstraints, keyUsage and
+// extendedKeyUsage: the one definition that Issue encodes through OpenSSL and the device batch in DER.
+struct ProfileExtensions {
+  bool ca = false;
+  std::optional<int> path_len;              // an intermediate's 0; a root has none
+  bool basic_constraints_critical = false;  // a CA's (RFC 5280 4.2.1.9); a leaf's is not, as the tutorial has it
+  std::vector<unsigned> key_usage;          // KeyUsageBit values, ascending; keyUsage is always critical
+  // serverAuth or clientAuth: a leaf's purpose, or what an intermediate is limited to. Never critical: small
+  // device TLS stacks reject critical extensions they do not know.
+  std::optional<Profile> eku;
+};
+// ExtensionsOf is the definition for |profile|; |ca_for| is an intermediate's limit, |rsa_key| whether the
+// subject's key is RSA (a server's then also gets keyEncipherment, for TLS 1.2 RSA key transport; EC keys must
+// not have it).
+ProfileExtensions ExtensionsOf(Profile profile, std::optional<Profile> ca_for, bool rsa_key);
+// ProfileExtensionsDer is the DER of those three extensions, in that order, byte for byte as Issue writes them.
+std::string ProfileExtensionsDer(const ProfileExtensions& e);
+
 // IssueOptions is what a new certificate says.
 struct IssueOptions {
   Profile profile = Profile::kServer;

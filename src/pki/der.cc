@@ -4,8 +4,9 @@
 
 namespace mqttpki::der {
 
-void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value) {
+void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value, bool critical) {
   std::string ext(oid_der);
+  if (critical) Append(ext, kBoolean, std::string_view("\xff", 1));
   Append(ext, kOctetString, value);
   Append(out, kSequence, ext);
 }

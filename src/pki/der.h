@@ -13,6 +13,7 @@
 
 namespace mqttpki::der {
 
+inline constexpr uint8_t kBoolean = 0x01;
 inline constexpr uint8_t kInteger = 0x02;
 inline constexpr uint8_t kBitString = 0x03;
 inline constexpr uint8_t kOctetString = 0x04;
@@ -119,8 +120,8 @@ inline void AppendTime(std::string& out, int64_t t) {
   Append(out, utc ? kUtcTime : kGeneralizedTime, std::string_view(buf, static_cast<size_t>(n)));
 }
 
-// AppendExtension appends one X.509 extension, not critical: SEQUENCE { |oid_der|, OCTET STRING { |value| } }.
-void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value);
+// AppendExtension appends one X.509 extension: SEQUENCE { |oid_der|, [critical TRUE,] OCTET STRING { |value| } }.
+void AppendExtension(std::string& out, std::string_view oid_der, std::string_view value, bool critical = false);
 
 // Read takes the DER TLV at the start of |in|: its tag and contents, and moves |in| past it. False (|in|
 // unchanged) when |in| does not start with one: too short, an indefinite or non-minimal length, or a length

@@ -2,9 +2,10 @@
 //
 // The certificate is exactly what Issue() makes for the client profile (issuer_test checks byte equality):
 //   TBSCertificate ::= SEQUENCE { [0] v3, serial (20 random bytes), signature algorithm, issuer, validity,
-//     subject (C, O, OU of the PKI; CN = id), subjectPublicKeyInfo, [3] extensions: basicConstraints CA:FALSE,
-//     keyUsage (critical) digitalSignature, extKeyUsage clientAuth, subjectKeyIdentifier, authorityKeyIdentifier,
-//     subjectAltName (the id when it is a DNS name, then the extra SANs) }
+//     subject (C, O, OU of the PKI; CN = id), subjectPublicKeyInfo, [3] extensions: the client profile's
+//     (ExtensionsOf: basicConstraints CA:FALSE, keyUsage digitalSignature, extKeyUsage clientAuth),
+//     subjectKeyIdentifier, authorityKeyIdentifier, subjectAltName (the id when it is a DNS name, then the extra
+//     SANs) }
 #define OPENSSL_SUPPRESS_DEPRECATED  // EC_KEY, ECDSA_do_sign and SHA*_Init: the fast paths (see key.cc)
 
 #include "mqttpki/fleet.h"
@@ -42,12 +43,6 @@ constexpr unsigned char kVersion3[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
 constexpr unsigned char kP256SpkiPrefix[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
                                              0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
                                              0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
-// basicConstraints CA:FALSE (not critical); keyUsage critical digitalSignature; extKeyUsage clientAuth.
-constexpr unsigned char kClientExtensions[] = {
-    0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x13, 0x04, 0x02, 0x30, 0x00,                          // BC
-    0x30, 0x0e, 0x06, 0x03, 0x55, 0x1d, 0x0f, 0x01, 0x01, 0xff, 0x04, 0x04, 0x03, 0x02, 0x07, 0x80,  // KU
-    0x30, 0x13, 0x06, 0x03, 0x55, 0x1d, 0x25, 0x04, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05,
-    0x05, 0x07, 0x03, 0x02};  // EKU
 constexpr unsigned char kOidSki[] = {0x06, 0x03, 0x55, 0x1d, 0x0e};
 constexpr unsigned char kOidAki[] = {0x06, 0x03, 0x55, 0x1d, 0x23};
 constexpr unsigned char kOidSan[] = {0x06, 0x03, 0x55, 0x1d, 0x11};
@@ -95,6 +90,7 @@ struct DeviceIssuer::Template {
   std::string subject_prefix;  // the RDNs before the CN (contents of the Name SEQUENCE)
   std::string subject_text;    // "C=.., O=.., " (Certificate::Subject()'s form) before "CN=id"
   std::string issuer_text;
+  std::string profile_exts;    // the client profile's basicConstraints, keyUsage and extKeyUsage DER
   std::string aki_ext;         // authorityKeyIdentifier extension DER
   std::string chain_pem;       // the CA chain a device sends after its certificate
   const Signer* signer = nullptr;  // the CaMaterial's, which outlives the issuer; each worker forks its own
@@ -153,6 +149,7 @@ Result<std::unique_ptr<DeviceIssuer>> DeviceIssuer::Create(const CaMaterial& ca,
   t->subject_prefix = std::string(rdns);
   if (!t->subject_text.empty()) t->subject_text += ", ";
 
+  t->profile_exts = ProfileExtensionsDer(ExtensionsOf(Profile::kClient, std::nullopt, IsRsa(o.key)));
   // authorityKeyIdentifier: the CA's subjectKeyIdentifier (as Issue() takes it).
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca.cert.get());
   std::string keyid;
@@ -369,7 +366,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   const size_t san_content = sizeof(kOidSan) + TlvSize(TlvSize(names.size()));
   const size_t ski_ext = TlvSize(ski_content);
   const size_t san_ext = sans.empty() ? 0 : TlvSize(san_content);
-  const size_t exts = sizeof(kClientExtensions) + ski_ext + t.aki_ext.size() + san_ext;
+  const size_t exts = t.profile_exts.size() + ski_ext + t.aki_ext.size() + san_ext;
   const size_t cn_atv = sizeof(kOidCn) + TlvSize(spec.id.size());
   const size_t subject = t.subject_prefix.size() + TlvSize(TlvSize(cn_atv));
   const size_t body = sizeof(kVersion3) + TlvSize(sizeof(serial)) + t.sig_alg.size() + t.issuer.size() +
@@ -395,7 +392,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
     p = Put(p, spki);
     p = PutHeader(p, 0xa3, TlvSize(exts));
     p = PutHeader(p, der::kSequence, exts);
-    p = Put(p, Bytes(kClientExtensions));
+    p = Put(p, t.profile_exts);
     p = PutHeader(p, der::kSequence, ski_content);
     p = Put(p, Bytes(kOidSki));
     p = PutHeader(p, der::kOctetString, TlvSize(sizeof(ski)));

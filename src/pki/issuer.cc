@@ -9,6 +9,7 @@
 
 #include "ossl/error.h"
 #include "ossl/ptr.h"
+#include "pki/der.h"
 #include "pki/internal.h"
 
 namespace mqttpki {
@@ -50,6 +51,49 @@ Status CheckCaMayIssue(const Certificate& ca, Profile leaf) {
   std::string what = CaIssuesFor(ca) == Profile::kClient ? "client (device) certificates only" : "no " + ProfileName(leaf) + " certificates";
   return MakeError(ErrorCode::kInput, "the CA '" + ca.CommonName() + "' may issue " + what +
                                           " (its extendedKeyUsage lacks " + needed + "): use another CA");
+}
+
+ProfileExtensions ExtensionsOf(Profile profile, std::optional<Profile> ca_for, bool rsa_key) {
+  ProfileExtensions e;
+  e.ca = profile == Profile::kRoot || profile == Profile::kIntermediate;
+  e.basic_constraints_critical = e.ca;
+  if (profile == Profile::kIntermediate) {
+    e.path_len = 0;
+    e.eku = ca_for;
+  }
+  if (e.ca) {
+    e.key_usage = {kKeyCertSign, kCrlSign};
+  } else {
+    e.key_usage = {kDigitalSignature};
+    if (profile == Profile::kServer && rsa_key) e.key_usage.push_back(kKeyEncipherment);
+    e.eku = profile;
+  }
+  return e;
+}
+
+std::string ProfileExtensionsDer(const ProfileExtensions& e) {
+  static constexpr std::string_view kOidBasicConstraints("\x06\x03\x55\x1d\x13", 5);
+  static constexpr std::string_view kOidKeyUsage("\x06\x03\x55\x1d\x0f", 5);
+  static constexpr std::string_view kOidExtKeyUsage("\x06\x03\x55\x1d\x25", 5);
+  static constexpr std::string_view kOidServerAuth("\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01", 10);
+  static constexpr std::string_view kOidClientAuth("\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x02", 10);
+  std::string out;
+  std::string bc;
+  if (e.ca) der::Append(bc, der::kBoolean, std::string_view("\xff", 1));
+  if (e.path_len) der::AppendUnsigned(bc, der::kInteger, static_cast<uint64_t>(*e.path_len));
+  der::AppendExtension(out, kOidBasicConstraints, der::Wrap(der::kSequence, bc), e.basic_constraints_critical);
+  // A BIT STRING without trailing zero bits: the octet of unused bits, then the bits from the first.
+  unsigned highest = 0;
+  for (unsigned bit : e.key_usage) highest = std::max(highest, bit);
+  std::string bits(1 + highest / 8 + 1, '\0');
+  bits[0] = static_cast<char>(7 - highest % 8);
+  for (unsigned bit : e.key_usage) bits[1 + bit / 8] = static_cast<char>(bits[1 + bit / 8] | (0x80 >> (bit % 8)));
+  der::AppendExtension(out, kOidKeyUsage, der::Wrap(der::kBitString, bits), true);
+  if (e.eku) {
+    std::string_view oid = *e.eku == Profile::kServer ? kOidServerAuth : kOidClientAuth;
+    der::AppendExtension(out, kOidExtKeyUsage, der::Wrap(der::kSequence, oid));
+  }
+  return out;
 }
 
 int DefaultDays(Profile profile) {
@@ -148,46 +192,37 @@ Status SetRandomSerial(X509* cert) {
   return Status::Ok();
 }
 
+// AddProfileExtensions adds what ExtensionsOf defines for the profile, then the key identifiers and the SANs.
 Status AddProfileExtensions(X509* cert, const IssueOptions& o, EVP_PKEY* subject_key, const Certificate* issuer) {
-  bool is_ca = o.profile == Profile::kRoot || o.profile == Profile::kIntermediate;
-
+  const ProfileExtensions e =
+      ExtensionsOf(o.profile, o.ca_for, EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA);
   auto bc = ossl::Wrap(BASIC_CONSTRAINTS_new());
   if (!bc) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-  bc->ca = is_ca ? 0xff : 0;
-  if (o.profile == Profile::kIntermediate) {
+  bc->ca = e.ca ? 0xff : 0;
+  if (e.path_len) {
     bc->pathlen = ASN1_INTEGER_new();
-    if (bc->pathlen == nullptr || ASN1_INTEGER_set(bc->pathlen, 0) != 1) {
+    if (bc->pathlen == nullptr || ASN1_INTEGER_set(bc->pathlen, *e.path_len) != 1) {
       return ossl::OsslError(ErrorCode::kInternal, "out of memory");
     }
   }
-  // A CA's basicConstraints is critical (RFC 5280 4.2.1.9); a leaf's is not, as the tutorial writes it.
-  MQTTPKI_TRY(AddExtension(cert, NID_basic_constraints, is_ca, bc.get()));
+  MQTTPKI_TRY(AddExtension(cert, NID_basic_constraints, e.basic_constraints_critical, bc.get()));
 
   auto ku = ossl::Wrap(ASN1_BIT_STRING_new());
   if (!ku) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-  auto set_bit = [&ku](int bit) { return ASN1_BIT_STRING_set_bit(ku.get(), bit, 1) == 1; };
-  bool ok = true;
-  if (is_ca) {
-    ok = set_bit(5) && set_bit(6);  // keyCertSign, cRLSign
-  } else {
-    ok = set_bit(0);  // digitalSignature
-    // RSA key transport (TLS 1.2 RSA kx) needs keyEncipherment on server certificates; EC keys must not have it.
-    if (ok && o.profile == Profile::kServer && EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA) ok = set_bit(2);
+  for (unsigned bit : e.key_usage) {
+    if (ASN1_BIT_STRING_set_bit(ku.get(), static_cast<int>(bit), 1) != 1) {
+      return ossl::OsslError(ErrorCode::kInternal, "out of memory");
+    }
   }
-  if (!ok) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
   MQTTPKI_TRY(AddExtension(cert, NID_key_usage, true, ku.get()));
 
-  std::optional<Profile> eku_for;
-  if (!is_ca) eku_for = o.profile;
-  if (o.profile == Profile::kIntermediate) eku_for = o.ca_for;
-  if (eku_for) {
+  if (e.eku) {
     auto eku = ossl::Wrap(sk_ASN1_OBJECT_new_null());
     if (!eku) return ossl::OsslError(ErrorCode::kInternal, "out of memory");
-    int nid = *eku_for == Profile::kServer ? NID_server_auth : NID_client_auth;
+    int nid = *e.eku == Profile::kServer ? NID_server_auth : NID_client_auth;
     if (sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(nid)) <= 0) {
       return ossl::OsslError(ErrorCode::kInternal, "out of memory");
     }
-    // Not critical: small device TLS stacks reject critical extensions they do not know.
     MQTTPKI_TRY(AddExtension(cert, NID_ext_key_usage, false, eku.get()));
   }
 

@@ -2,6 +2,9 @@
 #include "mqttpki/signer.h"
 
 #include <gtest/gtest.h>
+#include <openssl/x509.h>
+
+#include "ossl/ptr.h"
 
 #include "pki/test_util.h"
 
@@ -93,6 +96,54 @@ TEST(Issue, RsaServerGetsKeyEncipherment) {
   Result<IssueResult> r = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->certificate.KeyUsage(), (std::vector<std::string>{"digitalSignature", "keyEncipherment"}));
+}
+
+// ProfileExtensionsIn is the DER of |cert|'s first |n| extensions, as OpenSSL encoded them.
+std::string ProfileExtensionsIn(const Certificate& cert, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += ossl::I2d(i2d_X509_EXTENSION, X509_get_ext(cert.get(), i));
+  return out;
+}
+
+// One definition, two encoders: what Issue writes through OpenSSL for every profile is, byte for byte, what
+// ProfileExtensionsDer (the device batch's encoder) makes of the same definition.
+TEST(Issue, EveryProfileIsEncodedAsItsDefinitionSays) {
+  Ca root = MakeRoot();
+  ProfileExtensions root_def = ExtensionsOf(Profile::kRoot, std::nullopt, false);
+  EXPECT_TRUE(root_def.ca && root_def.basic_constraints_critical && !root_def.path_len && !root_def.eku);
+  EXPECT_EQ(root_def.key_usage, (std::vector<unsigned>{kKeyCertSign, kCrlSign}));
+  EXPECT_EQ(ProfileExtensionsIn(root.cert, 2), ProfileExtensionsDer(root_def));
+
+  struct Case {
+    Profile profile;
+    std::optional<Profile> ca_for;
+    KeyType key;
+  };
+  const Case cases[] = {
+      {Profile::kIntermediate, std::nullopt, KeyType::kEcP256}, {Profile::kIntermediate, Profile::kServer, KeyType::kEcP256},
+      {Profile::kIntermediate, Profile::kClient, KeyType::kRsa2048}, {Profile::kServer, std::nullopt, KeyType::kEcP256},
+      {Profile::kServer, std::nullopt, KeyType::kRsa2048},      {Profile::kClient, std::nullopt, KeyType::kEcP384},
+      {Profile::kClient, std::nullopt, KeyType::kRsa2048},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(ProfileName(c.profile) + " " + KeyTypeName(c.key));
+    PrivateKey key = std::move(PrivateKey::Generate(c.key).value());
+    IssueOptions o;
+    o.profile = c.profile;
+    o.ca_for = c.ca_for;
+    o.subject.common_name = c.profile == Profile::kIntermediate ? "Sub CA" : "leaf.example.com";
+    o.now = kNow;
+    Result<IssueResult> r = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ProfileExtensions def = ExtensionsOf(c.profile, c.ca_for, IsRsa(c.key));
+    EXPECT_EQ(def.path_len, c.profile == Profile::kIntermediate ? std::optional<int>(0) : std::nullopt);
+    EXPECT_EQ(def.eku, c.profile == Profile::kIntermediate ? c.ca_for : std::optional<Profile>(c.profile));
+    EXPECT_EQ(ProfileExtensionsIn(r->certificate, def.eku ? 3 : 2), ProfileExtensionsDer(def));
+  }
+  // keyEncipherment for an RSA server only.
+  EXPECT_EQ(ExtensionsOf(Profile::kServer, std::nullopt, true).key_usage,
+            (std::vector<unsigned>{kDigitalSignature, kKeyEncipherment}));
+  EXPECT_EQ(ExtensionsOf(Profile::kClient, std::nullopt, true).key_usage, std::vector<unsigned>{kDigitalSignature});
 }
 
 TEST(Issue, P384IssuerSignsWithSha384) {
