@@ -402,7 +402,8 @@ bool Certificate::MatchesKey(const PrivateKey& key) const {
 }
 
 bool Certificate::MatchesPublicKey(std::string_view spki_der) const {
-  std::string mine = PublicKeyDerOf(X509_get0_pubkey(x509_));
+  // The certificate's own SubjectPublicKeyInfo, as parsed (encoding its EVP_PKEY again would cost more).
+  std::string mine = ossl::I2d(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(x509_));
   return !mine.empty() && mine == spki_der;
 }
 

@@ -42,9 +42,9 @@ Result<CertificateRequest> CertificateRequest::Create(const PrivateKey& key, con
   }
   // Signed through the Signer seam like everything else, by the CSR's own key.
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<Signer> signer, KeySigner(key));
-  MQTTPKI_ASSIGN_OR_RETURN(ossl::UniquePtr<X509_REQ> signed_req, SignRequest(req.get(), *signer));
+  MQTTPKI_TRY(SignRequest(req.get(), *signer));
   CertificateRequest out;
-  out.req_ = signed_req.release();
+  out.req_ = req.release();
   return out;
 }
 

@@ -42,9 +42,10 @@ const EVP_MD* DigestFor(const EVP_PKEY* signing_key);
 // SignTbs signs the DER |tbs| with |signer|: SEQUENCE { tbs, algorithm, BIT STRING signature }, the signed
 // certificate, CRL or CSR. |tbs| must name signer.Algorithm() where its type has a signature field.
 Result<std::string> SignTbs(std::string tbs, Signer& signer);
-// SignRequest sets |req|'s signature algorithm to |signer|'s, and signs it (the signed copy is returned).
-Result<ossl::UniquePtr<X509_REQ>> SignRequest(X509_REQ* req, Signer& signer);
-// SignCertificate sets |cert|'s signature algorithm to |signer|'s, and signs it.
+// SignRequest sets |req|'s signature algorithm to |signer|'s, and signs it.
+Status SignRequest(X509_REQ* req, Signer& signer);
+// SignCertificate sets |cert|'s signature algorithm to |signer|'s, signs it, and returns it (a second reference
+// to |cert|, which must not change after).
 Result<Certificate> SignCertificate(X509* cert, Signer& signer);
 // BuildName makes an X509_NAME of C, O, OU, CN (the non-empty ones, in that order).
 Result<ossl::UniquePtr<X509_NAME>> BuildName(const DistinguishedName& dn);

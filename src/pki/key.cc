@@ -311,6 +311,24 @@ std::string DescribeKey(const EVP_PKEY* pkey) {
 }
 
 std::string PublicKeyDerOf(const EVP_PKEY* pkey) {
+  // A key read from a file or a CSR is provider-native, and OpenSSL 3.0 encodes it through OSSL_ENCODER (a fresh
+  // search of the encoders, over a million instructions). A legacy-backed copy takes the ASN.1 method instead:
+  // the same SubjectPublicKeyInfo.
+  ossl::UniquePtr<EVP_PKEY> legacy;
+  if (pkey != nullptr && EVP_PKEY_get0_asn1(pkey) == nullptr) {
+    int id = EVP_PKEY_get_base_id(pkey);
+    legacy = ossl::Wrap(EVP_PKEY_new());
+    bool copied = false;
+    if (legacy && id == EVP_PKEY_EC) {
+      const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(pkey);
+      copied = ec != nullptr && EVP_PKEY_set1_EC_KEY(legacy.get(), const_cast<EC_KEY*>(ec)) == 1;
+    } else if (legacy && id == EVP_PKEY_RSA) {
+      const RSA* rsa = EVP_PKEY_get0_RSA(pkey);
+      copied = rsa != nullptr && EVP_PKEY_set1_RSA(legacy.get(), const_cast<RSA*>(rsa)) == 1;
+    }
+    ossl::ClearErrors();
+    if (copied) pkey = legacy.get();
+  }
   return ossl::I2d(i2d_PUBKEY, pkey);
 }
 

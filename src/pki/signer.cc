@@ -141,6 +141,20 @@ Result<ossl::UniquePtr<X509_ALGOR>> SignatureAlgorithmOf(const Signer& signer) {
   return alg;
 }
 
+// SetSignature puts |sig| (and |alg|, where the outer structure has its own copy) into a certificate or CSR, as
+// X509_sign and X509_REQ_sign do. Parsing the signed DER instead would decode the public key again through
+// OpenSSL's decoders, which costs more than the signature itself.
+Status SetSignature(const ASN1_BIT_STRING* to, const X509_ALGOR* to_alg, const X509_ALGOR* alg, std::string& sig) {
+  auto* bits = const_cast<ASN1_BIT_STRING*>(to);
+  if (bits == nullptr || (to_alg != nullptr && X509_ALGOR_copy(const_cast<X509_ALGOR*>(to_alg), alg) != 1) ||
+      ASN1_BIT_STRING_set(bits, reinterpret_cast<unsigned char*>(sig.data()), static_cast<int>(sig.size())) != 1) {
+    return ossl::OsslError(ErrorCode::kInternal, "cannot set the signature");
+  }
+  bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);  // no unused bits
+  bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> SignTbs(std::string tbs, Signer& signer) {
@@ -153,7 +167,7 @@ Result<std::string> SignTbs(std::string tbs, Signer& signer) {
   return der::Wrap(der::kSequence, body);
 }
 
-Result<ossl::UniquePtr<X509_REQ>> SignRequest(X509_REQ* req, Signer& signer) {
+Status SignRequest(X509_REQ* req, Signer& signer) {
   ossl::ClearErrors();
   MQTTPKI_ASSIGN_OR_RETURN(auto alg, SignatureAlgorithmOf(signer));
   if (X509_REQ_set1_signature_algo(req, alg.get()) != 1) {
@@ -161,11 +175,11 @@ Result<ossl::UniquePtr<X509_REQ>> SignRequest(X509_REQ* req, Signer& signer) {
   }
   std::string tbs = ossl::I2d(i2d_re_X509_REQ_tbs, req);
   if (tbs.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the CSR");
-  MQTTPKI_ASSIGN_OR_RETURN(std::string der, SignTbs(std::move(tbs), signer));
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  auto signed_req = ossl::Wrap(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
-  if (!signed_req) return ossl::OsslError(ErrorCode::kInternal, "the signed CSR does not parse");
-  return signed_req;
+  MQTTPKI_ASSIGN_OR_RETURN(std::string sig, signer.Sign(tbs));
+  const ASN1_BIT_STRING* req_sig = nullptr;
+  const X509_ALGOR* req_alg = nullptr;
+  X509_REQ_get0_signature(req, &req_sig, &req_alg);
+  return SetSignature(req_sig, nullptr, alg.get(), sig);
 }
 
 Result<Certificate> SignCertificate(x509_st* cert, Signer& signer) {
@@ -179,11 +193,13 @@ Result<Certificate> SignCertificate(x509_st* cert, Signer& signer) {
   }
   std::string tbs = ossl::I2d(i2d_re_X509_tbs, cert);
   if (tbs.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the certificate");
-  MQTTPKI_ASSIGN_OR_RETURN(std::string der, SignTbs(std::move(tbs), signer));
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  X509* signed_cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-  if (signed_cert == nullptr) return ossl::OsslError(ErrorCode::kInternal, "the signed certificate does not parse");
-  return Certificate::Adopt(signed_cert);
+  MQTTPKI_ASSIGN_OR_RETURN(std::string sig, signer.Sign(tbs));
+  const ASN1_BIT_STRING* cert_sig = nullptr;
+  const X509_ALGOR* cert_alg = nullptr;
+  X509_get0_signature(&cert_sig, &cert_alg, cert);
+  MQTTPKI_TRY(SetSignature(cert_sig, cert_alg, alg.get(), sig));
+  if (X509_up_ref(cert) != 1) return ossl::OsslError(ErrorCode::kInternal, "cannot share the certificate");
+  return Certificate::Adopt(cert);
 }
 
 Result<std::unique_ptr<Signer>> KeySigner(const PrivateKey& key) {
