@@ -201,6 +201,23 @@ struct DeviceIssuer::Worker::State {
     OPENSSL_cleanse(keys, sizeof(keys));
     OPENSSL_cleanse(scalars, sizeof(scalars));
   }
+  // Serial makes a device's serial number (see fleet.h): positive and always 20 octets, the issuing time and
+  // the device's ordinal in the batch, then random bits.
+  Status Serial(unsigned char (&serial)[kSerialBytes], int64_t now, uint64_t ordinal) {
+    uint64_t order = (static_cast<uint64_t>(now) & 0xffffffff) << 24 | (ordinal & 0xffffff);
+    serial[0] = 0x40;
+    for (int i = 7; i >= 1; --i, order >>= 8) serial[i] = static_cast<unsigned char>(order & 0xff);
+    constexpr size_t kRandom = static_cast<size_t>(kSerialBytes) - 8;
+    if (random_left < kRandom) {
+      if (RAND_bytes(random, sizeof(random)) != 1) return ossl::OsslError(ErrorCode::kInternal, "RNG failure");
+      random_left = sizeof(random);
+    }
+    memcpy(serial + 8, random + sizeof(random) - random_left, kRandom);
+    OPENSSL_cleanse(random + sizeof(random) - random_left, kRandom);
+    random_left -= kRandom;
+    return Status::Ok();
+  }
+
   // RefillKeys generates the next batch of P-256 key pairs into |keys|.
   //
   // The private keys are uniform in [1, n - 1] (n: the group order), as EC_KEY_generate_key makes them: 32 bytes
@@ -331,17 +348,8 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   if (Result<SubjectAltName> cn = ParseSan(spec.id); cn.ok()) sans.push_back(std::move(*cn));
   for (const SubjectAltName& san : spec.sans) AddUnique(sans, san);
 
-  unsigned char serial[kSerialBytes];  // see fleet.h
-  uint64_t order = (static_cast<uint64_t>(t.now) & 0xffffffff) << 24 | (spec.ordinal & 0xffffff);
-  serial[0] = 0x40;  // positive, always 20 octets
-  for (int i = 7; i >= 1; --i, order >>= 8) serial[i] = static_cast<unsigned char>(order & 0xff);
-  if (s.random_left < sizeof(serial) - 8) {
-    if (RAND_bytes(s.random, sizeof(s.random)) != 1) return ossl::OsslError(ErrorCode::kInternal, "RNG failure");
-    s.random_left = sizeof(s.random);
-  }
-  memcpy(serial + 8, s.random + sizeof(s.random) - s.random_left, sizeof(serial) - 8);
-  OPENSSL_cleanse(s.random + sizeof(s.random) - s.random_left, sizeof(serial) - 8);
-  s.random_left -= sizeof(serial) - 8;
+  unsigned char serial[kSerialBytes];
+  MQTTPKI_TRY(s.Serial(serial, t.now, spec.ordinal));
 
   // The TBSCertificate, written in one pass into this thread's buffer: every length is known beforehand.
   std::string& names = s.names;  // subjectAltName's GeneralNames
