@@ -514,10 +514,13 @@ std::string PkiDir::ArchivePath(const std::string& name, const std::string& seri
 Result<std::vector<CaMaterial>> PkiDir::LoadArchivedCas(const std::string& name, int64_t now,
                                                          PassphraseProvider& pass) const {
   std::vector<CaMaterial> out;
-  std::error_code ec;
+  std::string archive = Path(name + "/archive");
+  MQTTPKI_ASSIGN_OR_RETURN(bool rotated, fs_.Exists(archive));
+  if (!rotated) return out;
+  MQTTPKI_ASSIGN_OR_RETURN(std::vector<DirEntry> entries, fs_.ListDir(archive));
   std::vector<std::string> serials;
-  for (const auto& e : std::filesystem::directory_iterator(Path(name + "/archive"), ec)) {
-    if (e.is_directory(ec)) serials.push_back(e.path().filename().string());
+  for (const DirEntry& e : entries) {
+    if (e.is_dir) serials.push_back(e.name);
   }
   std::sort(serials.begin(), serials.end());
   for (const std::string& serial : serials) {
