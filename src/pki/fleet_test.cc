@@ -159,28 +159,6 @@ TEST_F(FleetTest, RefusesACaLimitedToServers) {
   EXPECT_NE(issuer.error().message.find("lacks clientAuth"), std::string::npos) << issuer.error().message;
 }
 
-TEST(TarTest, HeadersRoundTripAndLongNamesSplit) {
-  tar::Buffer out;
-  ASSERT_TRUE(tar::AppendFile(out, "dev-1/dev-1.cert.pem", "hello", 0644, kNow));
-  std::string long_id(64, 'x');
-  std::string long_path = long_id + "/" + long_id + ".chain.pem";
-  ASSERT_TRUE(tar::AppendFile(out, long_path, std::string(600, 'y'), 0400, kNow));
-  ASSERT_EQ(out.size() % tar::kBlock, 0u);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(out.data()) % tar::Buffer::kAlign, 0u);  // ready for O_DIRECT
-  tar::Entry e;
-  ASSERT_TRUE(tar::ParseHeader(out.view().substr(0, tar::kBlock), e));
-  EXPECT_EQ(e.path, "dev-1/dev-1.cert.pem");
-  EXPECT_EQ(e.size, 5u);
-  ASSERT_TRUE(tar::ParseHeader(out.view().substr(2 * tar::kBlock, tar::kBlock), e));
-  EXPECT_EQ(e.path, long_path);
-  EXPECT_EQ(e.size, 600u);
-  // A damaged header is not taken for one.
-  std::string bad(out.view().substr(0, tar::kBlock));
-  bad[10] ^= 1;
-  EXPECT_FALSE(tar::ParseHeader(bad, e));
-  EXPECT_FALSE(tar::ParseHeader(std::string(tar::kBlock, '\0'), e));
-}
-
 // RunUntil runs a batch and asks it to stop (as Ctrl-C does) once |after| devices are committed.
 Result<BatchResult> RunUntil(const PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Options& options,
                              DeviceSource& source, const BatchOptions& bo, uint64_t after) {

@@ -198,19 +198,5 @@ TEST(Issue, RefusesWhatPolicyForbids) {
   EXPECT_EQ(no_san.error().argument, "san");
 }
 
-TEST(CertificateRequest, CreateVerifyAndTamper) {
-  PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
-  Result<CertificateRequest> csr =
-      CertificateRequest::Create(key, {"", "Org", "", "broker.example.com"}, {ParseSan("broker.example.com").value()});
-  ASSERT_TRUE(csr.ok());
-  EXPECT_TRUE(csr->VerifySignature("csr").ok());
-  std::string pem = csr->ToPem();
-  Result<CertificateRequest> back = CertificateRequest::FromPem(pem, "csr.pem");
-  ASSERT_TRUE(back.ok());
-  EXPECT_EQ(back->Sans().size(), 1u);
-  EXPECT_EQ(back->SubjectFields().common_name, "broker.example.com");
-  EXPECT_EQ(back->RequestedExtensions(), std::vector<std::string>{"subjectAltName"});
-}
-
 }  // namespace
 }  // namespace mqttpki

@@ -219,20 +219,5 @@ TEST(PkiDirNames, ValidateName) {
             "invalid name 'a/b': it contains '/'; use letters, digits, '.', '_' and '-' only (it becomes a directory)");
 }
 
-TEST(Passphrase, NoSourceNamesTheArgumentThatGivesOne) {
-  // Front ends give their own sources (the CLI: a file, its variables, a prompt); the library's file source
-  // without a file says which argument gives the passphrase.
-  PassphraseProvider none(RealFileSystem(), "");
-  Result<Secret> r = none.ForNewKey("root-ca.key.pem");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::kInput);
-  EXPECT_EQ(r.error().argument, "passphrase-file");
-  EXPECT_EQ(testing::Worded(r.error()), "root-ca.key.pem needs a passphrase: give --passphrase-file FILE");
-  PassphraseProvider leaf(std::make_unique<FilePassphrase>(RealFileSystem(), "", "key-passphrase-file"));
-  r = leaf.ForReading("s1.key.pem");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().argument, "key-passphrase-file");
-}
-
 }  // namespace
 }  // namespace mqttpki
