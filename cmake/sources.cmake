@@ -13,6 +13,8 @@ set(MQTTPKI_CORE_SOURCES
   src/pki/verify.cc
   src/pki/passphrase.cc
   src/pki/pki_dir.cc
+  src/pki/pki_dir_ca.cc
+  src/pki/pki_dir_leaf.cc
   src/net/mqtt.cc
   src/net/probe.cc
   src/pki/deploy.cc

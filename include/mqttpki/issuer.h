@@ -31,6 +31,8 @@ std::string ProfileName(Profile profile);
 // intermediate, a leaf with only clientAuth a client, any other leaf (serverAuth, or no EKU at all) a server.
 Profile ProfileOf(const Certificate& cert);
 int DefaultDays(Profile profile);
+// ValidityDays is |days| when it is positive (given), else the profile's default.
+inline int ValidityDays(int days, Profile profile) { return days > 0 ? days : DefaultDays(profile); }
 // CaIssuesFor says what a CA certificate is limited to by its extendedKeyUsage: kServer (serverAuth only),
 // kClient (clientAuth only), or nothing (no EKU: any leaf).
 std::optional<Profile> CaIssuesFor(const Certificate& ca);

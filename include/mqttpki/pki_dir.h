@@ -110,6 +110,20 @@ struct SignOptions {
 // names are DNS names or IP addresses and well-formed. |what| names it in messages.
 Status CheckCsrPolicy(const CertificateRequest& csr, const std::string& what);
 
+// ReissueOptions say how PkiDir::Reissue renews a leaf.
+struct ReissueOptions {
+  Profile profile = Profile::kServer;  // the inventory's profile of the certificate (server or client)
+  bool rekey = false;                  // a new key instead of the same public key
+  std::optional<KeyType> key;          // with rekey: the new key's type (default: the old key's)
+  int days = 0;                        // 0: the profile's default
+  // The passphrase of the new key when the old one was encrypted (the new one is then encrypted too).
+  PassphraseProvider* key_pass = nullptr;
+};
+
+// PkiDir is one PKI directory: its layout and subject defaults (pki_dir.cc), its CAs (pki_dir_ca.cc) and the
+// leaves they issue (pki_dir_leaf.cc). It reads through its FileSystem and stages every write in the caller's
+// FileTransaction; the certificates it issues are added to the Report's inventory change, which the caller
+// records (inventory.h).
 class PkiDir {
  public:
   explicit PkiDir(std::string root, FileSystem& fs = RealFileSystem(), StoreOptions store = {});
@@ -118,6 +132,8 @@ class PkiDir {
   FileSystem& fs() const { return fs_; }
   // store_options are the settings its inventory's store is opened with (inventory.h).
   const StoreOptions& store_options() const { return store_; }
+
+  // --- Layout (see the top of this file) ---
   std::string Path(const std::string& relative) const;
   std::string KeyPath(const std::string& name) const;
   std::string CertPath(const std::string& name) const;
@@ -125,17 +141,27 @@ class PkiDir {
   std::string ChainPath(const std::string& name) const;
   std::string BundlePath() const;
   std::string ConfigPath() const;
+  std::string CrlPath(const std::string& ca, bool der) const;
+  std::string CombinedCrlPath() const;
+  // ArchivePath is NAME/archive/<serial>/<file>.
+  std::string ArchivePath(const std::string& name, const std::string& serial, const std::string& file) const;
+  // Relative turns a path into what the inventory stores: relative to the PKI directory when it is inside it,
+  // else absolute, so that it holds wherever the directory is used from; Resolve turns it back.
+  std::string Relative(const std::string& path) const;
+  std::string Resolve(const std::string& relative) const;
 
   // ValidateName accepts an entity name usable as a directory: letters, digits, '.', '_', '-', not starting
   // with '.' or '-', at most 64 characters.
   // |what| names it in messages ("name", "device id").
   static Status ValidateName(const std::string& name, const std::string& what = "name");
 
+  // --- Subject defaults ---
   // Defaults reads mqttpki.json (SubjectDefaults{} when absent).
   Result<SubjectDefaults> Defaults() const;
   // Init stages mqttpki.json.
   Status Init(const SubjectDefaults& defaults, FileTransaction& tx, Report& report) const;
 
+  // --- CAs (pki_dir_ca.cc) ---
   // CreateRoot makes the self-signed root-ca.
   Result<CaMaterial> CreateRoot(const CaOptions& options, int64_t now, PassphraseProvider& pass, FileTransaction& tx,
                                 Report& report) const;
@@ -143,6 +169,17 @@ class PkiDir {
   Result<CaMaterial> CreateIntermediate(const std::string& name, const CaOptions& options, const CaMaterial& root,
                                         int64_t now, PassphraseProvider& pass, FileTransaction& tx,
                                         Report& report) const;
+  // LoadCa reads CA |name|'s certificate and key (asking |pass| if the key is encrypted) and its chain.
+  Result<CaMaterial> LoadCa(const std::string& name, PassphraseProvider& pass) const;
+  // RotateIntermediate replaces CA |old|'s key and certificate with new ones under |root| (same subject, key type
+  // and key protection), keeping the old files in NAME/archive/<old serial>/. The caller re-issues the servers.
+  Result<CaMaterial> RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
+                                        PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
+  // LoadArchivedCas reads the earlier instances of CA |name| kept by RotateIntermediate (NAME/archive/<serial>/)
+  // whose certificates have not expired at |now|: they still vouch for what they issued and publish CRLs for it.
+  Result<std::vector<CaMaterial>> LoadArchivedCas(const std::string& name, int64_t now, PassphraseProvider& pass) const;
+
+  // --- Leaves (pki_dir_leaf.cc) ---
   // IssueLeaf makes key, CSR, certificate and chain file of |name| signed by |ca|.
   Result<Certificate> IssueLeaf(const std::string& name, const LeafOptions& options, const CaMaterial& ca,
                                 int64_t now, FileTransaction& tx, Report& report) const;
@@ -153,49 +190,30 @@ class PkiDir {
   // and SANs are taken (options.sans replaces the SANs); every other requested extension is ignored.
   Result<Certificate> SignCsr(const std::string& name, const CertificateRequest& csr, const SignOptions& options,
                               const CaMaterial& ca, int64_t now, FileTransaction& tx, Report& report) const;
+  // Reissue gives entity |name| a new certificate from |ca| with the names and subject of its current one
+  // (NAME/certs/NAME.cert.pem): the same public key, or with options.rekey a new key. The old certificate is
+  // marked superseded in the inventory. |tx| must allow replacing files.
+  Result<Certificate> Reissue(const std::string& name, const CaMaterial& ca, const ReissueOptions& options,
+                              int64_t now, FileTransaction& tx, Report& report) const;
+
+  // --- Certificates and the bundle ---
   // WriteBundle stages ca-bundle.pem: |root|, preceded by |intermediates| when given. An existing identical bundle
   // is left alone; a different one needs force (the transaction's).
   Status WriteBundle(const Certificate& root, const std::vector<Certificate>& intermediates, FileTransaction& tx,
                      Report& report) const;
-
-  // Reissue gives entity |name| a new certificate from |ca| with the names, subject and profile of its current
-  // one (NAME/certs/NAME.cert.pem): the same public key, or with |rekey| a new key of |key| (default: the old
-  // key's type). The old certificate is marked superseded in the inventory. |tx| must allow replacing files.
-  // |profile| is the inventory's (server or client). An encrypted old key makes the new one encrypted too, with
-  // |key_pass|.
-  Result<Certificate> Reissue(const std::string& name, const CaMaterial& ca, Profile profile, bool rekey,
-                              std::optional<KeyType> key, int days, int64_t now, PassphraseProvider* key_pass,
-                              FileTransaction& tx, Report& report) const;
-  // RotateIntermediate replaces CA |old|'s key and certificate with new ones under |root| (same subject, key type
-  // and key protection), keeping the old files in NAME/archive/<old serial>/. The caller re-issues the servers.
-  Result<CaMaterial> RotateIntermediate(const CaMaterial& old, const CaMaterial& root, int days, int64_t now,
-                                        PassphraseProvider& pass, FileTransaction& tx, Report& report) const;
-  std::string CrlPath(const std::string& ca, bool der) const;
-  // Relative turns a path into what the inventory stores: relative to the PKI directory when it is inside it,
-  // else absolute, so that it holds wherever the directory is used from; Resolve turns it back.
-  std::string Relative(const std::string& path) const;
-  std::string Resolve(const std::string& relative) const;
-
-  // RecordIssued adds |cert| of entity |name| to |report|'s inventory change and, when it replaces the certificate
-  // at NAME/certs/NAME.cert.pem, marks the replaced one superseded.
-  void RecordIssued(Report& report, const Certificate& cert, const std::string& name, const std::string& ca,
-                    Profile profile, bool has_key, bool has_chain, int64_t now) const;
-  std::string CombinedCrlPath() const;
-
-  // LoadCa reads CA |name|'s certificate and key (asking |pass| if the key is encrypted) and its chain.
-  Result<CaMaterial> LoadCa(const std::string& name, PassphraseProvider& pass) const;
-  // LoadArchivedCas reads the earlier instances of CA |name| kept by RotateIntermediate (NAME/archive/<serial>/)
-  // whose certificates have not expired at |now|: they still vouch for what they issued and publish CRLs for it.
-  Result<std::vector<CaMaterial>> LoadArchivedCas(const std::string& name, int64_t now, PassphraseProvider& pass) const;
-  // ArchivePath is NAME/archive/<serial>/<file>.
-  std::string ArchivePath(const std::string& name, const std::string& serial, const std::string& file) const;
-
   // LoadCertificate reads NAME/certs/NAME.cert.pem.
   Result<Certificate> LoadCertificate(const std::string& name) const;
   // HasCertificate says whether entity |name| has a certificate.
   Result<bool> HasCertificate(const std::string& name) const;
+  // RecordIssued adds |cert| of entity |name| to |report|'s inventory change and, when it replaces the certificate
+  // at NAME/certs/NAME.cert.pem, marks the replaced one superseded.
+  void RecordIssued(Report& report, const Certificate& cert, const std::string& name, const std::string& ca,
+                    Profile profile, bool has_key, bool has_chain, int64_t now) const;
 
  private:
+  static constexpr mode_t kKeyMode = 0400;     // private keys
+  static constexpr mode_t kPublicMode = 0644;  // certificates, CSRs, chains, bundles, config
+
   struct KeyAndCsr {
     PrivateKey key;
     CertificateRequest csr;

@@ -64,7 +64,7 @@ Result<BatchResult> IssueDevices(const PkiDir& pki, const DeviceBatchOptions& op
   MQTTPKI_ASSIGN_OR_RETURN(SubjectDefaults defaults, pki.Defaults());
   DeviceIssuer::Options io;
   io.key = options.key;
-  io.days = options.days > 0 ? options.days : DefaultDays(Profile::kClient);
+  io.days = ValidityDays(options.days, Profile::kClient);
   io.now = now;
   io.subject_base.country = options.country.value_or(defaults.country);
   io.subject_base.organization = options.organization.value_or(defaults.organization);

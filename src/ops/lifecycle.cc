@@ -253,9 +253,13 @@ Result<RenewResult> Renew(const PkiDir& pki, const RenewOptions& options, Passph
   MQTTPKI_ASSIGN_OR_RETURN(CaMaterial ca, LoadIssuer(pki, r.ca, ca_pass, now));
   FileTransaction tx(pki.fs(), /*force=*/true);  // renewing replaces the certificate (and key) in place
   RenewResult result;
-  Profile profile = r.profile == "client" ? Profile::kClient : Profile::kServer;
-  MQTTPKI_ASSIGN_OR_RETURN(result.cert, pki.Reissue(options.name, ca, profile, options.rekey, options.key, options.days,
-                                                    now, options.key_pass, tx, result.report));
+  ReissueOptions ro;
+  ro.profile = r.profile == "client" ? Profile::kClient : Profile::kServer;
+  ro.rekey = options.rekey;
+  ro.key = options.key;
+  ro.days = options.days;
+  ro.key_pass = options.key_pass;
+  MQTTPKI_ASSIGN_OR_RETURN(result.cert, pki.Reissue(options.name, ca, ro, now, tx, result.report));
   MQTTPKI_TRY(CommitWithInventory(pki, tx, result.report.inventory, now));
   result.superseded = r.serial;
   return result;
@@ -301,7 +305,7 @@ Result<RotateResult> Rotate(const PkiDir& pki, const RotateOptions& options, Pas
     if (r.profile != "server" || r.cert_path != pki.Relative(pki.CertPath(r.name))) continue;
     Result<Certificate> current = pki.LoadCertificate(r.name);
     if (!current.ok() || current->SerialHex() != r.serial) continue;  // not the file's certificate any more
-    MQTTPKI_TRY(pki.Reissue(r.name, fresh, Profile::kServer, false, std::nullopt, 0, now, nullptr, tx, report));
+    MQTTPKI_TRY(pki.Reissue(r.name, fresh, ReissueOptions{}, now, tx, report));  // a server, same key, default days
     result.reissued.push_back(r.name);
   }
   Result<std::string> bundle = pki.fs().ReadFile(pki.BundlePath(), kMaxInputBytes);

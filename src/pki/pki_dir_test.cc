@@ -85,45 +85,6 @@ TEST_F(PkiDirTest, BuildsTheTutorialLayout) {
   EXPECT_TRUE(export_tx.StagedPaths().empty());
 }
 
-TEST_F(PkiDirTest, MissingRootSaysWhatToRun) {
-  PkiDir pki(dir_ / "pki");
-  PassphraseProvider pass(RealFileSystem(), PassFile());
-  Result<CaMaterial> ca = pki.LoadCa("root-ca", pass);
-  ASSERT_FALSE(ca.ok());
-  EXPECT_EQ(ca.error().code, ErrorCode::kInput);
-  EXPECT_EQ(testing::Worded(ca.error()), "no root CA in " + pki.root() + ": " + pki.CertPath("root-ca") +
-                                             " does not exist (run 'mqttpki root create' or 'mqttpki quickstart')");
-}
-
-TEST_F(PkiDirTest, WrongPassphraseIsAClearError) {
-  PkiDir pki(dir_ / "pki");
-  {
-    PassphraseProvider pass(RealFileSystem(), PassFile());
-    FileTransaction tx(RealFileSystem(), false);
-    Report report;
-    ASSERT_TRUE(pki.CreateRoot({}, kNow, pass, tx, report).ok());
-    ASSERT_TRUE(tx.Commit().ok());
-  }
-  std::ofstream(dir_ / "wrong") << "not the passphrase\n";
-  PassphraseProvider wrong(RealFileSystem(), dir_ / "wrong");
-  Result<CaMaterial> ca = pki.LoadCa("root-ca", wrong);
-  ASSERT_FALSE(ca.ok());
-  EXPECT_EQ(ca.error().message, "wrong passphrase for " + pki.KeyPath("root-ca"));
-}
-
-TEST_F(PkiDirTest, ShortPassphraseIsRefusedForNewKeys) {
-  std::ofstream(dir_ / "short") << "abc\n";
-  PkiDir pki(dir_ / "pki");
-  PassphraseProvider pass(RealFileSystem(), dir_ / "short");
-  FileTransaction tx(RealFileSystem(), false);
-  Report report;
-  Result<CaMaterial> root = pki.CreateRoot({}, kNow, pass, tx, report);
-  ASSERT_FALSE(root.ok());
-  EXPECT_EQ(root.error().message, "the passphrase for " + pki.KeyPath("root-ca") +
-                                      " is too short: use at least 8 characters");
-}
-
-// A whole quickstart-sized commit that fails at any point leaves no trace.
 TEST_F(PkiDirTest, FailedCommitLeavesNothing) {
   for (int fail_at = 1; fail_at < 60; fail_at += 3) {
     TempDir dir;
