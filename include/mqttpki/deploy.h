@@ -50,7 +50,8 @@ struct DeployMaterial {
 // leading white space (trimmed by the parsers), only well-formed UTF-8. |argument| names the value (an Arg reference, kUsage).
 Status CheckTargetDir(const std::string& dir, const std::string& argument);
 
-// Deploy stages the broker's files in |tx| and returns the instructions (how to install and start using them).
+// Deploy stages the broker's files in |tx| and returns the instructions (how to install and start using them),
+// with Op references to the commands they mention (RenderReferences).
 // The target directory must pass CheckTargetDir.
 Result<std::string> Deploy(const DeployMaterial& material, const DeployOptions& options, FileTransaction& tx,
                            Report& report);

@@ -111,6 +111,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       FileTransaction tx(pki.fs(), f->force);
       Report report;
       MQTTPKI_ASSIGN_OR_RETURN(std::string instructions, Deploy(m, o, tx, report));
+      instructions = Words(instructions);
       MQTTPKI_TRY(CommitAll(ctx, tx, report));
       Output out = ReportOutput(
           report, "Deployed '" + f->name + "' for " + BrokerName(o.broker) + " in " + Printable(o.out_dir) + ":");

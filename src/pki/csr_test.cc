@@ -48,7 +48,8 @@ TEST(CertificateRequest, ASignatureThatDoesNotVerifyIsRefused) {
   Status st = csr->VerifySignature("dev-1.csr");
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kInput);
-  EXPECT_EQ(st.error().message, "dev-1.csr: the CSR's signature does not verify (tampered or corrupt); refusing to sign it");
+  EXPECT_EQ(st.error().message,
+            "dev-1.csr: the CSR's signature does not verify (tampered or corrupt); refusing to sign it");
 }
 
 // CSRs made by the openssl CLI, as a requester would make them.

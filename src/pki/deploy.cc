@@ -116,7 +116,7 @@ Result<std::string> DeployMosquitto(const DeployMaterial& m, const DeployOptions
   MQTTPKI_TRY(Stage(tx, report, f.Out("mosquitto.conf"), conf, kPublicMode, "config", m.name));
   return f.Place("broker host") + "include mosquitto.conf from mosquitto's config\n"
          "(e.g. as /etc/mosquitto/conf.d/" + m.name + ".conf; the key must belong to the mosquitto user) and restart\n"
-         "mosquitto. Check it with: mqttpki probe HOST:" + std::to_string(o.port) + " --bundle ca-bundle.pem\n";
+         "mosquitto. Check it with " + Op("probe HOST:" + std::to_string(o.port) + " --bundle ca-bundle.pem") + "\n";
 }
 
 Result<std::string> DeployThingsBoard(const DeployMaterial& m, const DeployOptions& o, const Files& f,

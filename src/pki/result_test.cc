@@ -46,9 +46,14 @@ TEST(Printable, EscapesWhatCouldGarbleOrForgeOutput) {
   EXPECT_EQ(Printable("\x1b[31mred"), "\\x1b[31mred");
   EXPECT_EQ(Printable("back\\slash"), "back\\\\slash");
   EXPECT_EQ(Printable("back\\slash", /*escape_backslash=*/false), "back\\slash");
-  EXPECT_EQ(Printable("Gr\xc3\xbc\xc3\x9f" "e \xe2\x9c\x93"), "Gr\xc3\xbc\xc3\x9f" "e \xe2\x9c\x93");  // UTF-8 passes
-  EXPECT_EQ(Printable("\xc2\x9b" "2J"), "\\xc2\\x9b2J");                   // C1 control (CSI): escaped
-  EXPECT_EQ(Printable("\xff\xc3"), "\\xff\\xc3");                          // not UTF-8; truncated sequence
+  EXPECT_EQ(Printable("Gr\xc3\xbc\xc3\x9f"
+                      "e \xe2\x9c\x93"),
+            "Gr\xc3\xbc\xc3\x9f"
+            "e \xe2\x9c\x93");  // UTF-8 passes
+  EXPECT_EQ(Printable("\xc2\x9b"
+                      "2J"),
+            "\\xc2\\x9b2J");                       // C1 control (CSI): escaped
+  EXPECT_EQ(Printable("\xff\xc3"), "\\xff\\xc3");  // not UTF-8; truncated sequence
   EXPECT_EQ(Printable(std::string("nul\0byte", 8)), "nul\\x00byte");
 }
 
@@ -65,7 +70,9 @@ TEST(Printable, QuotedInputCannotPassForAReference) {
 TEST(RenderReferences, UnfinishedOrUnknownReferencesAreLeftAsTheyAre) {
   std::string unknown = std::string("x \x01zwhat\x02 y");
   EXPECT_EQ(RenderReferences(unknown, Flags, Quoted), unknown);
-  std::string open = std::string("x \x01" "aopen");
+  std::string open = std::string(
+      "x \x01"
+      "aopen");
   EXPECT_EQ(RenderReferences(open, Flags, Quoted), open);
   EXPECT_EQ(RenderReferences("", Flags, Quoted), "");
   EXPECT_EQ(RenderReferences(Arg("a") + Arg("b"), Flags, Quoted), "--a--b");

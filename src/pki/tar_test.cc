@@ -36,9 +36,9 @@ TEST(TarTest, HeadersRoundTripAndLongNamesSplit) {
 
 TEST(TarTest, NamesThatUstarCannotHoldAreRefused) {
   tar::Buffer out;
-  EXPECT_FALSE(tar::AppendFile(out, std::string(101, 'n'), "x", 0644, kNow));          // no '/' to split at
-  EXPECT_FALSE(tar::AppendFile(out, std::string(156, 'p') + "/name", "x", 0644, kNow)); // prefix over 155
-  EXPECT_FALSE(tar::AppendFile(out, "dir/" + std::string(101, 'n'), "x", 0644, kNow)); // name over 100
+  EXPECT_FALSE(tar::AppendFile(out, std::string(101, 'n'), "x", 0644, kNow));            // no '/' to split at
+  EXPECT_FALSE(tar::AppendFile(out, std::string(156, 'p') + "/name", "x", 0644, kNow));  // prefix over 155
+  EXPECT_FALSE(tar::AppendFile(out, "dir/" + std::string(101, 'n'), "x", 0644, kNow));   // name over 100
   EXPECT_TRUE(tar::AppendFile(out, std::string(155, 'p') + "/" + std::string(100, 'n'), "x", 0644, kNow));
 }
 

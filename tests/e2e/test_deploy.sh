@@ -250,6 +250,10 @@ for b in $BROKERS; do
         "$MQTTPKI" --pki "$P" deploy "$NAME" --broker "$b" --out "$T/mtls-$b" --mtls --port 8884 --tls 1.3
     check "$b --mtls: every path in the snippet exists" all_paths_exist "$b" "$T/mtls-$b/$(snippet_of "$b")"
 done
+expect_exit 0 "mosquitto: deploy --port 8884 again (--force)" \
+    "$MQTTPKI" --pki "$P" deploy "$NAME" --broker mosquitto --out "$T/mtls-mosquitto" --mtls --port 8884 --tls 1.3 --force
+expect_out_contains "Check it with 'mqttpki probe HOST:8884 --bundle ca-bundle.pem'" \
+    "mosquitto: the instructions name the probe command for the port"
 S=$T/mtls-mosquitto/mosquitto.conf
 check "mosquitto --mtls: require_certificate true" has_line "$S" "require_certificate true"
 check "mosquitto --mtls: use_identity_as_username true" has_line "$S" "use_identity_as_username true"
