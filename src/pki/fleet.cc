@@ -201,6 +201,15 @@ struct DeviceIssuer::Worker::State {
     OPENSSL_cleanse(keys, sizeof(keys));
     OPENSSL_cleanse(scalars, sizeof(scalars));
   }
+  // Key gives the device its key: the CSR's public key (spec.spki_der), or a new key of |type| whose PKCS#8 goes
+  // into |out|. |spki| (the SubjectPublicKeyInfo) and |pub_bits| (the key's bits, which the subjectKeyIdentifier
+  // hashes) point into |spec| or into this state's buffer, until the next call.
+  Status Key(KeyType type, const DeviceSpec& spec, DeviceCert& out, std::string_view& spki,
+             std::string_view& pub_bits);
+  // Record fills |out|'s inventory row from its certificate and what it was made of.
+  static void Record(const Template& t, const std::string& ca_name, const DeviceSpec& spec,
+                     const unsigned char (&serial)[kSerialBytes], const std::vector<SubjectAltName>& sans,
+                     DeviceCert& out);
   // Serial makes a device's serial number (see fleet.h): positive and always 20 octets, the issuing time and
   // the device's ordinal in the batch, then random bits.
   Status Serial(unsigned char (&serial)[kSerialBytes], int64_t now, uint64_t ordinal) {
@@ -300,6 +309,64 @@ Result<std::unique_ptr<DeviceIssuer::Worker>> DeviceIssuer::NewWorker() const {
   return w;
 }
 
+Status DeviceIssuer::Worker::State::Key(KeyType type, const DeviceSpec& spec, DeviceCert& out,
+                                        std::string_view& spki_view, std::string_view& pub_bits) {
+  if (!spec.spki_der.empty()) {
+    spki_view = spec.spki_der;
+    if (!der::SubjectPublicKeyBits(spki_view, pub_bits)) {
+      return MakeError(ErrorCode::kInput, "the public key of device '" + spec.id + "' is malformed");
+    }
+    return Status::Ok();
+  }
+  spki.clear();
+  if (p256 != nullptr) {
+    if (keys_left == 0) MQTTPKI_TRY(RefillKeys());
+    unsigned char* pair = keys[--keys_left];
+    unsigned char priv[32], point[65];
+    memcpy(priv, pair, 32);
+    memcpy(point, pair + 32, 65);
+    OPENSSL_cleanse(pair, 32 + 65);
+    out.key_der = Secret(EncodeP256Pkcs8(priv, point));
+    OPENSSL_cleanse(priv, sizeof(priv));
+    spki.reserve(sizeof(kP256SpkiPrefix) + sizeof(point));
+    spki.append(Bytes(kP256SpkiPrefix));
+    spki.append(Bytes(point));
+    spki_view = spki;
+    pub_bits = spki_view.substr(sizeof(kP256SpkiPrefix));
+    return Status::Ok();
+  }
+  MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(type));
+  auto p8 = ossl::Wrap(EVP_PKEY2PKCS8(key.get()));
+  out.key_der = Secret(p8 ? ossl::I2d(i2d_PKCS8_PRIV_KEY_INFO, p8.get(), /*secret=*/true) : std::string());
+  if (out.key_der.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the device key");
+  spki = key.PublicKeyDer();
+  spki_view = spki;
+  if (!der::SubjectPublicKeyBits(spki_view, pub_bits)) return MakeError(ErrorCode::kInternal, "malformed public key");
+  return Status::Ok();
+}
+
+void DeviceIssuer::Worker::State::Record(const Template& t, const std::string& ca_name, const DeviceSpec& spec,
+                                         const unsigned char (&serial)[kSerialBytes],
+                                         const std::vector<SubjectAltName>& sans, DeviceCert& out) {
+  CertRecord& r = out.record;
+  r.serial = Hex(serial, sizeof(serial), 0);
+  r.subject.reserve(t.subject_text.size() + 3 + spec.id.size());
+  r.subject.append(t.subject_text).append("CN=").append(spec.id);
+  r.issuer = t.issuer_text;
+  for (const SubjectAltName& san : sans) {
+    if (!r.sans.empty()) r.sans.append(", ");
+    san.AppendTo(r.sans);
+  }
+  r.not_before = t.not_before;
+  r.not_after = t.not_after;
+  unsigned char fp[SHA256_DIGEST_LENGTH];
+  Sha256(reinterpret_cast<const unsigned char*>(out.cert_der.data()), out.cert_der.size(), fp);
+  r.sha256 = Hex(fp, sizeof(fp), ':');
+  r.name = spec.id;
+  r.ca = ca_name;
+  r.profile = ProfileName(Profile::kClient);
+}
+
 Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   const Template& t = *issuer_.t_;
   State& s = *state_;
@@ -307,39 +374,8 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   out.id = spec.id;
 
   // The key: generated here (P-256 straight into PKCS#8; other types through OpenSSL's encoder), or the CSR's.
-  std::string& spki_storage = s.spki;
-  spki_storage.clear();
-  std::string_view spki;
-  std::string_view pub_bits;
-  unsigned char point[65];
-  if (!spec.spki_der.empty()) {
-    spki = spec.spki_der;
-    if (!der::SubjectPublicKeyBits(spki, pub_bits)) {
-      return MakeError(ErrorCode::kInput, "the public key of device '" + spec.id + "' is malformed");
-    }
-  } else if (s.p256 != nullptr) {
-    if (s.keys_left == 0) MQTTPKI_TRY(s.RefillKeys());
-    unsigned char* pair = s.keys[--s.keys_left];
-    unsigned char priv[32];
-    memcpy(priv, pair, 32);
-    memcpy(point, pair + 32, 65);
-    OPENSSL_cleanse(pair, 32 + 65);
-    out.key_der = Secret(EncodeP256Pkcs8(priv, point));
-    OPENSSL_cleanse(priv, sizeof(priv));
-    spki_storage.reserve(sizeof(kP256SpkiPrefix) + sizeof(point));
-    spki_storage.append(Bytes(kP256SpkiPrefix));
-    spki_storage.append(Bytes(point));
-    spki = spki_storage;
-    pub_bits = Bytes(point);
-  } else {
-    MQTTPKI_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(t.key));
-    auto p8 = ossl::Wrap(EVP_PKEY2PKCS8(key.get()));
-    out.key_der = Secret(p8 ? ossl::I2d(i2d_PKCS8_PRIV_KEY_INFO, p8.get(), /*secret=*/true) : std::string());
-    if (out.key_der.empty()) return ossl::OsslError(ErrorCode::kInternal, "cannot encode the device key");
-    spki_storage = key.PublicKeyDer();
-    spki = spki_storage;
-    if (!der::SubjectPublicKeyBits(spki, pub_bits)) return MakeError(ErrorCode::kInternal, "malformed public key");
-  }
+  std::string_view spki, pub_bits;
+  MQTTPKI_TRY(s.Key(t.key, spec, out, spki, pub_bits));
   if (!out.key_der.empty()) out.key_pem = Secret(PemEncode(out.key_der.str(), "PRIVATE KEY"));
 
   // The SANs: the id first when it is a DNS name (as Issue() copies a CN), then the extra ones.
@@ -433,23 +469,7 @@ Result<DeviceCert> DeviceIssuer::Worker::Issue(const DeviceSpec& spec) {
   }
   out.cert_pem = PemEncode(out.cert_der, "CERTIFICATE");
 
-  CertRecord& r = out.record;
-  r.serial = Hex(serial, sizeof(serial), 0);
-  r.subject.reserve(t.subject_text.size() + 3 + spec.id.size());
-  r.subject.append(t.subject_text).append("CN=").append(spec.id);
-  r.issuer = t.issuer_text;
-  for (const SubjectAltName& san : sans) {
-    if (!r.sans.empty()) r.sans.append(", ");
-    san.AppendTo(r.sans);
-  }
-  r.not_before = t.not_before;
-  r.not_after = t.not_after;
-  unsigned char fp[SHA256_DIGEST_LENGTH];
-  Sha256(reinterpret_cast<const unsigned char*>(out.cert_der.data()), out.cert_der.size(), fp);
-  r.sha256 = Hex(fp, sizeof(fp), ':');
-  r.name = spec.id;
-  r.ca = issuer_.ca_name_;
-  r.profile = ProfileName(Profile::kClient);
+  State::Record(t, issuer_.ca_name_, spec, serial, sans, out);
   return out;
 }
 
