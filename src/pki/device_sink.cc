@@ -100,7 +100,7 @@ class Archive final : public DeviceSink {
  public:
   Archive(const PkiDir& pki, Store& store, const DeviceOutput& out, const std::string& archive,
           std::string not_after, int64_t now)
-      : pki_(pki), fs_(pki.fs()), store_(store), out_(out), archive_(archive), partial_(archive + ".partial"),
+      : fs_(pki.fs()), store_(store), out_(out), archive_(archive), partial_(archive + ".partial"),
         sidecar_(archive + ".partial-manifest"), not_after_(std::move(not_after)), now_(now) {}
   ~Archive() override {
     if (writing_.valid()) writing_.wait();
@@ -181,7 +181,6 @@ class Archive final : public DeviceSink {
     manifest_ = nullptr;
   }
 
-  const PkiDir& pki_;
   FileSystem& fs_;
   Store& store_;
   const DeviceOutput& out_;
