@@ -36,7 +36,7 @@ Result<RevocationReason> ParseRevocationReason(const std::string& name) {
   for (size_t i = 0; i < std::size(kReasons); ++i) {
     all += (i == 0 ? "" : i + 1 == std::size(kReasons) ? " or " : ", ") + std::string(kReasons[i].name);
   }
-  return MakeError(ErrorCode::kUsage, "unknown " + Arg("reason") + " '" + name + "': use " + all);
+  return MakeError(ErrorCode::kUsage, "unknown " + Arg("reason") + " '" + Printable(name) + "': use " + all);
 }
 
 std::string RevocationReasonName(RevocationReason reason) {

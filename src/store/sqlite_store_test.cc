@@ -361,23 +361,6 @@ TEST(BuildSqliteImage, FillErrorIsReturned) {
   EXPECT_EQ(image.error().message, "serial 5A1001 is already in the inventory the new inventory");
 }
 
-TEST(ParseLockTimeout, WholeSecondsInRange) {
-  for (const auto& [text, want] :
-       std::vector<std::pair<const char*, int>>{{"0", 0}, {"7", 7}, {"007", 7}, {"86400", 86400}}) {
-    Result<int> r = ParseLockTimeout(text);
-    ASSERT_TRUE(r.ok()) << text;
-    EXPECT_EQ(*r, want) << text;
-  }
-  for (const char* bad : {"", "86401", "-1", "1.5", "5s", " 5", "99999999999999999999", "\x1b[31m"}) {
-    Result<int> r = ParseLockTimeout(bad);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().code, ErrorCode::kUsage);
-    EXPECT_EQ(r.error().argument, "lock_timeout");
-    EXPECT_EQ(testing::Worded(r.error()),
-              "invalid --lock_timeout '" + Printable(bad) + "': a whole number of seconds, 0 to 86400");
-  }
-}
-
 TEST(OpenSqliteStore, RefusesALockTimeoutOutOfRange) {
   TempDir dir;
   Result<std::unique_ptr<Store>> store =
