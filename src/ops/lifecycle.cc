@@ -148,11 +148,11 @@ Result<CertRecord> FindRecord(Store& store, const std::string& what) {
   f.name = what;
   MQTTPKI_ASSIGN_OR_RETURN(std::vector<CertRecord> any, store.List(f));
   if (!any.empty()) {
-    return MakeError(ErrorCode::kInput, "'" + what + "' has no valid certificate (its latest is " +
+    return MakeError(ErrorCode::kInput, "'" + Printable(what) + "' has no valid certificate (its latest is " +
                                             CertStatusName(any.back().status) + ")")
         .WithCertificate(what);
   }
-  return MakeError(ErrorCode::kInput, "no certificate named or with serial '" + what + "' in the inventory")
+  return MakeError(ErrorCode::kInput, "no certificate named or with serial '" + Printable(what) + "' in the inventory")
       .WithCertificate(what);
 }
 

@@ -230,5 +230,15 @@ TEST_F(LifecycleTest, NoPkiSaysWhatToRun) {
   EXPECT_EQ(inv.error().file, none.root());
 }
 
+TEST_F(LifecycleTest, AnUnknownNameIsQuotedAsText) {
+  // A name from a request is quoted escaped: it can neither move the terminal nor pass for a reference.
+  std::string hostile = "x\x1b[2J" + Arg("force");
+  Result<ops::RevokeResult> r = ops::Revoke(pki_, hostile, RevocationReason::kUnspecified, kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInput);
+  EXPECT_EQ(r.error().argument, "");
+  EXPECT_EQ(Worded(r.error()), "no certificate named or with serial 'x\\x1b[2J\\x01aforce\\x02' in the inventory");
+}
+
 }  // namespace
 }  // namespace mqttpki

@@ -27,18 +27,18 @@ Result<std::string> SerialBytes(const std::string& hex) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
   };
-  if (hex.empty() || hex.size() > 42) return MakeError(ErrorCode::kInput, "invalid serial '" + hex + "' in the inventory");
+  if (hex.empty() || hex.size() > 42) return MakeError(ErrorCode::kInput, "invalid serial '" + Printable(hex) + "' in the inventory");
   std::string out;
   size_t i = hex.size() % 2;
   if (i == 1) {
     int v = nibble(hex[0]);
-    if (v < 0) return MakeError(ErrorCode::kInput, "invalid serial '" + hex + "' in the inventory");
+    if (v < 0) return MakeError(ErrorCode::kInput, "invalid serial '" + Printable(hex) + "' in the inventory");
     out.push_back(static_cast<char>(v));
   }
   for (; i < hex.size(); i += 2) {
     int hi = nibble(hex[i]);
     int lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return MakeError(ErrorCode::kInput, "invalid serial '" + hex + "' in the inventory");
+    if (hi < 0 || lo < 0) return MakeError(ErrorCode::kInput, "invalid serial '" + Printable(hex) + "' in the inventory");
     out.push_back(static_cast<char>(hi << 4 | lo));
   }
   size_t nz = out.find_first_not_of('\0');

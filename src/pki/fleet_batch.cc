@@ -377,7 +377,7 @@ Result<BatchResult> RunDeviceBatch(const PkiDir& pki, const CaMaterial& ca, cons
   out.mtime = now;
   if (out.archive && options.archive.size() > 4 &&
       options.archive.compare(options.archive.size() - 4, 4, ".tar") != 0) {
-    return MakeError(ErrorCode::kUsage, Arg("archive") + " names a .tar file, not '" + options.archive + "'");
+    return MakeError(ErrorCode::kUsage, Arg("archive") + " names a .tar file, not '" + Printable(options.archive) + "'");
   }
   MQTTPKI_ASSIGN_OR_RETURN(std::unique_ptr<DeviceIssuer> issuer, DeviceIssuer::Create(ca, issue, result.warnings));
 

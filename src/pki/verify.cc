@@ -147,7 +147,7 @@ Result<VerifyReport> VerifyChain(const std::vector<Certificate>& chain, const Ve
   if (!o.host.empty()) {
     int ok = IsIpAddress(o.host) ? X509_VERIFY_PARAM_set1_ip_asc(param, o.host.c_str())
                                  : X509_VERIFY_PARAM_set1_host(param, o.host.c_str(), o.host.size());
-    if (ok != 1) return MakeError(ErrorCode::kUsage, "invalid " + Arg("host") + " '" + o.host + "'");
+    if (ok != 1) return MakeError(ErrorCode::kUsage, "invalid " + Arg("host") + " '" + Printable(o.host) + "'");
   }
   int rc = X509_verify_cert(ctx.get());
   if (rc != 1) {
