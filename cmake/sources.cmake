@@ -22,10 +22,8 @@ set(MQTTPKI_CORE_SOURCES
   src/pki/crl.cc
   src/pki/import.cc
   src/pki/fleet.cc
-  src/pki/fleet_batch.cc
   src/pki/device_source.cc
   src/pki/device_output.cc
-  src/pki/device_sink.cc
   src/pki/tar.cc
   src/store/sqlite_store.cc
   src/store/side_files.cc
@@ -33,4 +31,6 @@ set(MQTTPKI_CORE_SOURCES
   src/store/inventory.cc
   src/ops/issue.cc
   src/ops/lifecycle.cc
+  src/ops/device_batch.cc
+  src/ops/device_sink.cc
 )

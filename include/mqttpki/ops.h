@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mqttpki/certificate.h"
+#include "mqttpki/device_batch.h"
 #include "mqttpki/fleet.h"
 #include "mqttpki/inventory.h"
 #include "mqttpki/key.h"

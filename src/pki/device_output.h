@@ -1,4 +1,4 @@
-// The device batch's output (fleet_batch.cc): where devices go and how their files are named, the archive it
+// The device batch's output (src/ops/device_batch.cc): where devices go and how their files are named, the archive it
 // appends to, and the manifest it writes. Internal to the library.
 #ifndef MQTTPKI_PKI_DEVICE_OUTPUT_H_
 #define MQTTPKI_PKI_DEVICE_OUTPUT_H_

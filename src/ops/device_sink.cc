@@ -4,7 +4,7 @@
 //   folders:  insert the rows (uncommitted), write the inventory journal, sync the device files, rename each
 //             OUT/.partial-ID to OUT/ID (a device appears whole or not at all), commit the rows. A crash after the
 //             renames leaves the journal, which the next command applies (inventory.h).
-#include "pki/device_sink.h"
+#include "ops/device_sink.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

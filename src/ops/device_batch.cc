@@ -1,4 +1,4 @@
-// RunDeviceBatch, the batch of fleet.h, in parts: the sources (device_source.cc); the plan (pass 1: every device
+// RunDeviceBatch (device_batch.h), in parts: the sources (device_source.cc); the plan (pass 1: every device
 // checked before anything is written); the ordered pipeline of workers; and the sinks (device_sink.cc), which
 // make each chunk durable and record it.
 //
@@ -15,12 +15,15 @@
 #include <thread>
 #include <unordered_map>
 
+#include "mqttpki/device_batch.h"
+
 #include "mqttpki/deploy.h"
 #include "mqttpki/fleet.h"
+#include "mqttpki/inventory.h"
 #include "mqttpki/issuer.h"
 #include "pki/device_output.h"
-#include "pki/device_sink.h"
 #include "pki/internal.h"
+#include "ops/device_sink.h"
 
 namespace mqttpki {
 

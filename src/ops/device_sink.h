@@ -1,7 +1,7 @@
-// The device batch's sinks (fleet_batch.cc): where the devices of a chunk go, and how a chunk is made durable and
+// The device batch's sinks (device_batch.cc): where the devices of a chunk go, and how a chunk is made durable and
 // recorded. One interface, two implementations: a tar archive and a folder per device. Internal to the library.
-#ifndef MQTTPKI_PKI_DEVICE_SINK_H_
-#define MQTTPKI_PKI_DEVICE_SINK_H_
+#ifndef MQTTPKI_OPS_DEVICE_SINK_H_
+#define MQTTPKI_OPS_DEVICE_SINK_H_
 
 #include <cstdint>
 #include <memory>
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mqttpki/device_batch.h"
 #include "mqttpki/fleet.h"
 #include "mqttpki/pki_dir.h"
 #include "mqttpki/result.h"
@@ -90,4 +91,4 @@ std::unique_ptr<DeviceSink> FolderSink(const PkiDir& pki, Store& store, const De
 
 }  // namespace mqttpki
 
-#endif  // MQTTPKI_PKI_DEVICE_SINK_H_
+#endif  // MQTTPKI_OPS_DEVICE_SINK_H_

@@ -1,4 +1,4 @@
-#include "pki/device_sink.h"
+#include "ops/device_sink.h"
 
 #include <sys/stat.h>
 
