@@ -22,21 +22,7 @@ using testing::TempDir;
 constexpr int64_t kNow = 1790000000;
 
 // A PKI with root-ca and an unencrypted device-ca (--for client).
-class DeviceBatchTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    testing::DevicePki d = testing::MakeDevicePki(dir_, kNow);
-    pki_ = std::move(d.pki);
-    ca_ = std::move(d.ca);
-    options_.now = kNow;
-    options_.subject_base.organization = "mqttpki";
-  }
-
-  TempDir dir_;
-  std::unique_ptr<PkiDir> pki_;
-  CaMaterial ca_;
-  DeviceIssuer::Options options_;
-};
+using DeviceBatchTest = testing::DevicePkiTest;
 
 // RunUntil runs a batch and asks it to stop (as Ctrl-C does) once |after| devices are committed.
 Result<BatchResult> RunUntil(const PkiDir& pki, const CaMaterial& ca, const DeviceIssuer::Options& options,

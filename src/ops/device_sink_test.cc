@@ -28,16 +28,12 @@ std::string Slurp(const std::string& path) {
 }
 
 // A PKI with an unencrypted device-ca, its inventory, and a worker that issues its devices.
-class DeviceSinkTest : public ::testing::Test {
+class DeviceSinkTest : public testing::DevicePkiTest {
  protected:
   void SetUp() override {
-    testing::DevicePki d = testing::MakeDevicePki(dir_, kNow);
-    pki_ = std::move(d.pki);
-    ca_ = std::move(d.ca);
-    DeviceIssuer::Options io;
-    io.now = kNow;
+    DevicePkiTest::SetUp();
     std::vector<std::string> warnings;
-    issuer_ = std::move(DeviceIssuer::Create(ca_, io, warnings).value());
+    issuer_ = std::move(DeviceIssuer::Create(ca_, options_, warnings).value());
     worker_ = std::move(issuer_->NewWorker().value());
     inv_ = std::move(Inventory::Open(*pki_, true, kNow).value());
   }
@@ -60,9 +56,6 @@ class DeviceSinkTest : public ::testing::Test {
 
   Store& store() { return inv_->store(); }
 
-  TempDir dir_;
-  std::unique_ptr<PkiDir> pki_;
-  CaMaterial ca_;
   std::unique_ptr<DeviceIssuer> issuer_;
   std::unique_ptr<DeviceIssuer::Worker> worker_;
   std::unique_ptr<Inventory> inv_;

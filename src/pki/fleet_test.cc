@@ -14,22 +14,7 @@ using testing::TempDir;
 constexpr int64_t kNow = 1790000000;
 
 // A PKI with root-ca and an unencrypted device-ca (--for client).
-class FleetTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    testing::DevicePki d = testing::MakeDevicePki(dir_, kNow);
-    pki_ = std::move(d.pki);
-    root_ = std::move(d.root);
-    ca_ = std::move(d.ca);
-    options_.now = kNow;
-    options_.subject_base.organization = "mqttpki";
-  }
-
-  TempDir dir_;
-  std::unique_ptr<PkiDir> pki_;
-  CaMaterial root_, ca_;
-  DeviceIssuer::Options options_;
-};
+using FleetTest = testing::DevicePkiTest;
 
 std::string TbsOf(X509* x) { return ossl::I2d(i2d_re_X509_tbs, x); }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "mqttpki/certificate.h"
+#include "mqttpki/fleet.h"
 #include "mqttpki/fs.h"
 #include "mqttpki/inventory.h"
 #include "mqttpki/issuer.h"
@@ -81,6 +82,18 @@ inline DevicePki MakeDevicePki(const TempDir& dir, int64_t now) {
   return d;
 }
 
+// DevicePkiTest is a fixture with a DevicePki (at kTestNow, defined below) and the options of a DeviceIssuer for
+// its device-ca.
+class DevicePkiTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  TempDir dir_;
+  std::unique_ptr<PkiDir> pki_;
+  CaMaterial root_, ca_;
+  DeviceIssuer::Options options_;
+};
+
 // ScopedEnv sets environment variable |name| for the test (null |value|: unsets it) and restores it afterwards.
 class ScopedEnv {
  public:
@@ -121,6 +134,15 @@ inline std::vector<std::string> Listing(const std::string& dir) {
 
 // kTestNow is the pinned "now" of tests that make certificates: 2026-09-21.
 inline constexpr int64_t kTestNow = 1790000000;
+
+inline void DevicePkiTest::SetUp() {
+  DevicePki d = MakeDevicePki(dir_, kTestNow);
+  pki_ = std::move(d.pki);
+  root_ = std::move(d.root);
+  ca_ = std::move(d.ca);
+  options_.now = kTestNow;
+  options_.subject_base.organization = "mqttpki";
+}
 
 // TestCa is a CA made in memory (no files): its key and its certificate.
 struct TestCa {
