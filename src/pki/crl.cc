@@ -54,6 +54,14 @@ constexpr std::string_view kOidReasonCode("\x06\x03\x55\x1d\x15", 5);
 Result<CrlFiles> MakeCrl(const Certificate& ca_cert, Signer& signer, std::vector<RevokedEntry> revoked,
                          const CrlRequest& r) {
   if (!ca_cert.MatchesPublicKey(signer.PublicKeyDer())) return MakeError(ErrorCode::kInput, "the CA key does not match its certificate");
+  // RFC 5280 5.2.3: a crlNumber is a non-negative integer; the CRL is valid from thisUpdate until nextUpdate.
+  if (r.number < 0) {
+    return MakeError(ErrorCode::kInput, "invalid crlNumber " + std::to_string(r.number) + ": it is 0 or more");
+  }
+  if (r.next_update <= r.this_update) {
+    return MakeError(ErrorCode::kInput, "a CRL's nextUpdate (" + FormatTime(r.next_update) +
+                                            ") must come after its thisUpdate (" + FormatTime(r.this_update) + ")");
+  }
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca_cert.get());
   if (ski == nullptr) return MakeError(ErrorCode::kInput, "the CA certificate has no subjectKeyIdentifier");
   ossl::ClearErrors();
@@ -78,6 +86,12 @@ Result<CrlFiles> MakeCrl(const Certificate& ca_cert, Signer& signer, std::vector
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     return a.serial.size() != b.serial.size() ? a.serial.size() < b.serial.size() : a.serial < b.serial;
   });
+  for (size_t i = 1; i < entries.size(); ++i) {
+    if (entries[i].serial == entries[i - 1].serial) {
+      return MakeError(ErrorCode::kInput, "serial " + Printable(entries[i].source->serial) +
+                                              " is revoked twice in the inventory: a CRL lists each certificate once");
+    }
+  }
   std::string list;
   list.reserve(entries.size() * 48);
   std::string one;

@@ -231,6 +231,23 @@ TEST(MakeCrl, RefusesBadInput) {
     EXPECT_EQ(r.error().code, ErrorCode::kInput);
     EXPECT_EQ(r.error().message, "invalid serial '" + serial + "' in the inventory");
   }
+  // The same certificate twice: refused, not listed twice.
+  Result<CrlFiles> twice = MakeCrl(ca.cert, *KeySigner(ca.key).value(),
+                                   {{"0A", kTestNow, {}}, {"01", kTestNow, {}}, {"0A", kTestNow, {}}}, Request());
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, ErrorCode::kInput);
+  EXPECT_EQ(twice.error().message, "serial 0A is revoked twice in the inventory: a CRL lists each certificate once");
+  CrlRequest negative = Request();
+  negative.number = -1;
+  Result<CrlFiles> bad_number = MakeCrl(ca.cert, *KeySigner(ca.key).value(), {}, negative);
+  ASSERT_FALSE(bad_number.ok());
+  EXPECT_EQ(bad_number.error().message, "invalid crlNumber -1: it is 0 or more");
+  CrlRequest backwards = Request();
+  backwards.next_update = backwards.this_update;
+  Result<CrlFiles> bad_times = MakeCrl(ca.cert, *KeySigner(ca.key).value(), {}, backwards);
+  ASSERT_FALSE(bad_times.ok());
+  EXPECT_EQ(bad_times.error().message, "a CRL's nextUpdate (" + FormatTime(backwards.next_update) +
+                                           ") must come after its thisUpdate (" + FormatTime(backwards.this_update) + ")");
   // 42 hex digits (a 21-byte magnitude: a 20-byte serial with its sign byte) is the longest accepted.
   EXPECT_TRUE(MakeCrl(ca.cert, *KeySigner(ca.key).value(), {{std::string(42, 'A'), kTestNow, {}}}, Request()).ok());
 }
