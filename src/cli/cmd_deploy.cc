@@ -90,7 +90,7 @@ void RegisterDeploy(CLI::App& app, Context& ctx, std::vector<Command>& commands)
       if (f->tls == "1.3") {
         o.tls13_only = true;
       } else if (f->tls != "1.2") {
-        return MakeError(ErrorCode::kUsage, "unknown --tls '" + f->tls + "': use 1.2 or 1.3");
+        return MakeError(ErrorCode::kUsage, "unknown --tls '" + Printable(f->tls) + "': use 1.2 or 1.3");
       }
       if (f->keystore && o.broker != Broker::kThingsBoard) {
         return MakeError(ErrorCode::kUsage, "--keystore is for --broker thingsboard (hivemq always gets one)");

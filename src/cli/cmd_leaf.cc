@@ -37,7 +37,7 @@ struct LeafFlags {
 Result<Profile> ParseProfile(const std::string& text) {
   if (text == "server") return Profile::kServer;
   if (text == "client") return Profile::kClient;
-  return MakeError(ErrorCode::kUsage, "unknown --profile '" + text + "': use server or client");
+  return MakeError(ErrorCode::kUsage, "unknown --profile '" + Printable(text) + "': use server or client");
 }
 
 std::string SanList(const std::vector<SubjectAltName>& sans) {

@@ -64,7 +64,8 @@ void AddList(CLI::App& app, Context& ctx, std::vector<Command>& commands) {
     if (!status->empty()) {
       f.status = ParseCertStatus(*status);
       if (!f.status) {
-        return MakeError(ErrorCode::kUsage, "unknown --status '" + *status + "': use valid, revoked or superseded");
+        return MakeError(ErrorCode::kUsage,
+                         "unknown --status '" + Printable(*status) + "': use valid, revoked or superseded");
       }
     }
     if (!expiring->empty()) {

@@ -112,7 +112,7 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
     } else if (f->tls == "1.3") {
       o.tls = TlsVersion::k13;
     } else if (!f->tls.empty()) {
-      return MakeError(ErrorCode::kUsage, "unknown --tls '" + f->tls + "': use 1.2 or 1.3");
+      return MakeError(ErrorCode::kUsage, "unknown --tls '" + Printable(f->tls) + "': use 1.2 or 1.3");
     }
     if (f->mqtt == "both") {
       o.mqtt_versions = {4, 5};
@@ -123,7 +123,7 @@ void RegisterProbe(CLI::App& app, Context& ctx, std::vector<Command>& commands) 
     } else if (f->mqtt == "none") {
       o.mqtt_versions = {};
     } else {
-      return MakeError(ErrorCode::kUsage, "unknown --mqtt '" + f->mqtt + "': use 3.1.1, 5, both or none");
+      return MakeError(ErrorCode::kUsage, "unknown --mqtt '" + Printable(f->mqtt) + "': use 3.1.1, 5, both or none");
     }
     if (f->timeout <= 0 || f->timeout > 600) return MakeError(ErrorCode::kUsage, "--timeout must be 0-600 seconds");
     o.timeout_ms = static_cast<int>(f->timeout * 1000);

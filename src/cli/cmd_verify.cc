@@ -24,11 +24,11 @@ void RegisterVerify(CLI::App& app, Context& ctx, std::vector<Command>& commands)
     } else if (*purpose == "client") {
       o.purpose = Purpose::kClient;
     } else {
-      return MakeError(ErrorCode::kUsage, "unknown --purpose '" + *purpose + "': use server or client");
+      return MakeError(ErrorCode::kUsage, "unknown --purpose '" + Printable(*purpose) + "': use server or client");
     }
     if (!host->empty() && !IsIpAddress(*host)) {
       Result<SubjectAltName> h = ParseSan(*host);
-      if (!h.ok()) return MakeError(ErrorCode::kUsage, "invalid --host '" + *host + "'");
+      if (!h.ok()) return MakeError(ErrorCode::kUsage, "invalid --host '" + Printable(*host) + "'");
     }
     o.host = *host;
     o.now = ctx.now;

@@ -52,11 +52,14 @@ Result<int> ParseDays(const std::string& text) {
   long long v = 0;
   for (char c : text) {
     if (c < '0' || c > '9' || v > 100000) {
-      return MakeError(ErrorCode::kUsage, "--days must be a positive whole number of days, not '" + text + "'");
+      return MakeError(ErrorCode::kUsage,
+                       "--days must be a positive whole number of days, not '" + Printable(text) + "'");
     }
     v = v * 10 + (c - '0');
   }
-  if (v <= 0) return MakeError(ErrorCode::kUsage, "--days must be a positive whole number of days, not '" + text + "'");
+  if (v <= 0) {
+    return MakeError(ErrorCode::kUsage, "--days must be a positive whole number of days, not '" + Printable(text) + "'");
+  }
   if (v > 36500) return MakeError(ErrorCode::kUsage, "--days " + text + " is more than 100 years");
   return static_cast<int>(v);
 }

@@ -89,7 +89,7 @@ std::string ExplainParseError(CLI::App& app, const CLI::ParseError& e) {
   for (CLI::App* sub : deepest->get_subcommands({})) names += (names.empty() ? "" : ", ") + sub->get_name();
   std::string where = deepest == &app ? "" : deepest->get_name() + " ";
   if (!rest.empty() && !rest.front().empty() && rest.front()[0] != '-') {
-    return "unknown " + where + "command '" + rest.front() + "' (choose from: " + names + ")";
+    return "unknown " + where + "command '" + Printable(rest.front()) + "' (choose from: " + names + ")";
   }
   if (deepest != &app) return "'" + deepest->get_name() + "' needs a command (choose from: " + names + ")";
   return "no command given (choose from: " + names + ")";

@@ -35,6 +35,15 @@ bad_usage "server issue without NAME" "name" server issue
 bad_usage "quickstart without --san" "--san" quickstart --no-passphrase --force
 bad_usage "--san without a value" "--san" server issue s1 --san
 
+# A value holding the bytes of a message reference (\x01a...\x02) is quoted as text: it does not become a flag
+# in the message, nor the argument that --json names.
+FORGED=$(printf 'x\001aforce\002')
+expect_exit 2 "--json revoke --reason with a forged reference" "$MQTTPKI" --pki "$P" --json revoke mqtt-server-1 --reason "$FORGED"
+check "forged reference: the JSON error names --reason as the argument" \
+    bash -c 'python3 -c "import json,sys; sys.exit(0 if json.loads(sys.argv[1]).get(\"argument\") == \"--reason\" else 1)" "$1"' _ "$OUT_STDOUT"
+check "forged reference: quoted escaped, not worded as --force" bash -c 'grep -qF "'"'"'x\\x01aforce\\x02'"'"'" <<<"$1" && ! grep -q -- "--force" <<<"$1"' _ "$OUT"
+assert_unchanged "$P" "forged reference: nothing written"
+
 expect_exit 2 "no command at all" "$MQTTPKI" --pki "$P"
 assert_unchanged "$P" "no command: nothing written"
 
