@@ -2,7 +2,6 @@
 // the policy, device batches. What they write is checked by the openssl CLI and GNU tar.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "mqttpki/ops.h"
 #include "pki/test_util.h"
@@ -22,18 +21,13 @@ constexpr int64_t kNow = 1790000000;  // 2026-09-21, pinned
 class IssueOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_ / "pass") << "correct horse battery\n";
-    PassphraseProvider pass = Pass();
-    FileTransaction tx(RealFileSystem(), false);
-    Report report;
-    Result<CaMaterial> root = pki_.CreateRoot({}, kNow, pass, tx, report);
-    ASSERT_TRUE(root.ok()) << root.error().message;
     CaOptions servers;
     servers.issues_for = Profile::kServer;
-    ASSERT_TRUE(pki_.CreateIntermediate("server-ca", servers, *root, kNow, pass, tx, report).ok());
-    ASSERT_TRUE(pki_.WriteBundle(root->cert, {}, tx, report).ok());
-    Status st = CommitWithInventory(pki_, tx, report.inventory, kNow);
-    ASSERT_TRUE(st.ok()) << st.error().message;
+    testing::TestCas cas = testing::MakeTestCas(pki_, dir_ / "pass", kNow, "server-ca", servers);
+    FileTransaction tx(RealFileSystem(), false);
+    Report report;
+    ASSERT_TRUE(pki_.WriteBundle(cas.root.cert, {}, tx, report).ok());
+    ASSERT_TRUE(tx.Commit().ok());
   }
   PassphraseProvider Pass() const { return PassphraseProvider(RealFileSystem(), dir_ / "pass"); }
   CertRecord Record(const std::string& serial) {

@@ -1,7 +1,6 @@
 // The lifecycle operations called directly, as a server or a test harness would: no CLI involved.
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "mqttpki/ops.h"
 #include "mqttpki/verify.h"
@@ -20,22 +19,17 @@ constexpr int64_t kDay = 86400;
 class LifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_ / "pass") << "correct horse battery\n";
-    PassphraseProvider pass = Pass();
+    testing::TestCas cas = testing::MakeTestCas(pki_, dir_ / "pass", kNow, "server-ca");
     FileTransaction tx(RealFileSystem(), false);
     Report report;
-    Result<CaMaterial> root = pki_.CreateRoot({}, kNow, pass, tx, report);
-    ASSERT_TRUE(root.ok()) << root.error().message;
-    Result<CaMaterial> inter = pki_.CreateIntermediate("server-ca", {}, *root, kNow, pass, tx, report);
-    ASSERT_TRUE(inter.ok()) << inter.error().message;
     LeafOptions leaf;
     leaf.sans = {ParseSan("mqtt.example.com").value()};
-    Result<Certificate> server = pki_.IssueLeaf("mqtt-server-1", leaf, *inter, kNow, tx, report);
+    Result<Certificate> server = pki_.IssueLeaf("mqtt-server-1", leaf, cas.ca, kNow, tx, report);
     ASSERT_TRUE(server.ok()) << server.error().message;
-    ASSERT_TRUE(pki_.WriteBundle(root->cert, {}, tx, report).ok());
+    ASSERT_TRUE(pki_.WriteBundle(cas.root.cert, {}, tx, report).ok());
     Status st = CommitWithInventory(pki_, tx, report.inventory, kNow);
     ASSERT_TRUE(st.ok()) << st.error().message;
-    root_ = root->cert;
+    root_ = cas.root.cert;
     server_serial_ = server->SerialHex();
   }
 

@@ -23,17 +23,8 @@ class PkiDirCaTest : public ::testing::Test {
   void SetUp() override { std::ofstream(dir_ / "pass") << "correct horse battery\n"; }
   std::string PassFile() const { return dir_ / "pass"; }
 
-  // Commits root-ca and an intermediate |name| made with |o| (encrypted keys under PassFile()).
-  void MakeCas(const std::string& name, const CaOptions& o) {
-    PassphraseProvider pass(RealFileSystem(), PassFile());
-    FileTransaction tx(RealFileSystem(), false);
-    Report report;
-    Result<CaMaterial> root = pki_.CreateRoot({}, kNow, pass, tx, report);
-    ASSERT_TRUE(root.ok()) << root.error().message;
-    Result<CaMaterial> inter = pki_.CreateIntermediate(name, o, *root, kNow, pass, tx, report);
-    ASSERT_TRUE(inter.ok()) << inter.error().message;
-    ASSERT_TRUE(tx.Commit().ok());
-  }
+  // MakeCas commits root-ca and an intermediate |name| made with |o| (encrypted keys under PassFile()).
+  void MakeCas(const std::string& name, const CaOptions& o) { testing::MakeTestCas(pki_, PassFile(), kNow, name, o); }
   static unsigned ModeOf(const std::string& path) {
     struct stat sb;
     return ::stat(path.c_str(), &sb) == 0 ? sb.st_mode & 07777 : 0;

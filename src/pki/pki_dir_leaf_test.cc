@@ -22,15 +22,11 @@ constexpr int64_t kNow = 1790000000;  // 2026-09-21, pinned
 class PkiDirLeafTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ofstream(dir_ / "pass") << "correct horse battery\n";
-    PassphraseProvider pass(RealFileSystem(), dir_ / "pass");
-    FileTransaction tx(RealFileSystem(), false);
-    Report report;
-    root_ = std::move(pki_.CreateRoot({}, kNow, pass, tx, report).value());
     CaOptions servers;
     servers.issues_for = Profile::kServer;
-    ca_ = std::move(pki_.CreateIntermediate("server-ca", servers, root_, kNow, pass, tx, report).value());
-    ASSERT_TRUE(tx.Commit().ok());
+    testing::TestCas cas = testing::MakeTestCas(pki_, dir_ / "pass", kNow, "server-ca", servers);
+    root_ = std::move(cas.root);
+    ca_ = std::move(cas.ca);
   }
 
   // Csr is a CSR made by `openssl req` with |args| (key, subject, -addext ...).

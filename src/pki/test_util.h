@@ -4,6 +4,7 @@
 #define MQTTPKI_PKI_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,25 +61,47 @@ class TempDir {
   std::string path_;
 };
 
-// DevicePki is a PKI in DIR/pki with root-ca and an unencrypted device-ca (--for client); the root's
-// passphrase is in DIR/pass.
+// TestCas are the root and the intermediate that MakeTestCas made.
+struct TestCas {
+  CaMaterial root, ca;
+};
+// MakeTestCas commits, with their inventory rows, root-ca (made with |root|) and intermediate |name| (made with
+// |ca|) in |pki|. Encrypted keys take the passphrase that it writes to |pass_file| first.
+inline TestCas MakeTestCas(const PkiDir& pki, const std::string& pass_file, int64_t now, const std::string& name,
+                           const CaOptions& ca = {}, const CaOptions& root = {}) {
+  std::ofstream(pass_file) << "correct horse battery\n";
+  PassphraseProvider pass(RealFileSystem(), pass_file);
+  FileTransaction tx(RealFileSystem(), false);
+  Report report;
+  TestCas cas;
+  Result<CaMaterial> r = pki.CreateRoot(root, now, pass, tx, report);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  if (!r.ok()) return cas;
+  cas.root = std::move(r).value();
+  Result<CaMaterial> i = pki.CreateIntermediate(name, ca, cas.root, now, pass, tx, report);
+  EXPECT_TRUE(i.ok()) << i.error().message;
+  if (!i.ok()) return cas;
+  cas.ca = std::move(i).value();
+  Status st = CommitWithInventory(pki, tx, report.inventory, now);
+  EXPECT_TRUE(st.ok()) << st.error().message;
+  return cas;
+}
+
+// DevicePki is a PKI in DIR/pki with root-ca and device-ca (--for client), both unencrypted.
 struct DevicePki {
   std::unique_ptr<PkiDir> pki;
   CaMaterial root, ca;
 };
 inline DevicePki MakeDevicePki(const TempDir& dir, int64_t now) {
-  std::ofstream(dir / "pass") << "correct horse battery\n";
   DevicePki d;
   d.pki = std::make_unique<PkiDir>(dir / "pki");
-  PassphraseProvider pass(RealFileSystem(), dir / "pass");
-  FileTransaction tx(RealFileSystem(), false);
-  Report report;
-  CaOptions o;
-  o.protection.encrypt = false;
-  d.root = std::move(d.pki->CreateRoot(o, now, pass, tx, report).value());
-  o.issues_for = Profile::kClient;
-  d.ca = std::move(d.pki->CreateIntermediate(kDefaultDeviceCaName, o, d.root, now, pass, tx, report).value());
-  EXPECT_TRUE(CommitWithInventory(*d.pki, tx, report.inventory, now).ok());
+  CaOptions plain;
+  plain.protection.encrypt = false;
+  CaOptions devices = plain;
+  devices.issues_for = Profile::kClient;
+  TestCas cas = MakeTestCas(*d.pki, dir / "pass", now, kDefaultDeviceCaName, devices, plain);
+  d.root = std::move(cas.root);
+  d.ca = std::move(cas.ca);
   return d;
 }
 
@@ -92,6 +115,48 @@ class DevicePkiTest : public ::testing::Test {
   std::unique_ptr<PkiDir> pki_;
   CaMaterial root_, ca_;
   DeviceIssuer::Options options_;
+};
+
+// SqliteReader is another process that has the SQLite database at |path| open, as far as the locks say: it holds
+// the read lock every connection to a WAL database holds (SHARED: bytes [PENDING_BYTE + 2, + 510)) until it is
+// destroyed. holding() says whether it got the lock.
+class SqliteReader {
+ public:
+  explicit SqliteReader(const std::string& path) {
+    if (::pipe(ready_) != 0 || ::pipe(done_) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int fd = ::open(path.c_str(), O_RDONLY);
+      struct flock fl = {};
+      fl.l_type = F_RDLCK;
+      fl.l_whence = SEEK_SET;
+      fl.l_start = 0x40000000 + 2;
+      fl.l_len = 510;
+      char c = fd >= 0 && ::fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
+      (void)!::write(ready_[1], &c, 1);
+      (void)!::read(done_[0], &c, 1);  // until the parent is done
+      ::_exit(0);
+    }
+    char c = 0;
+    holding_ = pid_ > 0 && ::read(ready_[0], &c, 1) == 1 && c == 'y';
+  }
+  ~SqliteReader() {
+    if (pid_ > 0) {
+      (void)!::write(done_[1], "x", 1);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    for (int fd : {ready_[0], ready_[1], done_[0], done_[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  SqliteReader(const SqliteReader&) = delete;
+  SqliteReader& operator=(const SqliteReader&) = delete;
+  bool holding() const { return holding_; }
+
+ private:
+  int ready_[2] = {-1, -1}, done_[2] = {-1, -1};
+  pid_t pid_ = -1;
+  bool holding_ = false;
 };
 
 // ScopedEnv sets environment variable |name| for the test (null |value|: unsets it) and restores it afterwards.

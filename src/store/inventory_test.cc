@@ -299,31 +299,13 @@ TEST_F(InventoryTest, FailedOpenLeavesNoWalOrShm) {
 
   // While another process has the database open (it holds SQLite's SHARED lock), the files are not ours to
   // remove: they stay.
-  int ready[2], done[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  ASSERT_EQ(::pipe(done), 0);
-  pid_t holder = ::fork();
-  if (holder == 0) {
-    int fd = ::open(path.c_str(), O_RDONLY);
-    struct flock fl = {};
-    fl.l_type = F_RDLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = 0x40000000 + 2;
-    fl.l_len = 510;
-    char c = ::fcntl(fd, F_SETLK, &fl) == 0 ? 'y' : 'n';
-    (void)!::write(ready[1], &c, 1);
-    (void)!::read(done[0], &c, 1);
-    ::_exit(0);
+  {
+    testing::SqliteReader reader(path);
+    ASSERT_TRUE(reader.holding());
+    message = FailingOpen(path);
+    EXPECT_FALSE(message.empty());
+    EXPECT_TRUE(std::filesystem::exists(path + "-shm"));
   }
-  char c = 0;
-  ASSERT_EQ(::read(ready[0], &c, 1), 1);
-  ASSERT_EQ(c, 'y');
-  message = FailingOpen(path);
-  EXPECT_FALSE(message.empty());
-  EXPECT_TRUE(std::filesystem::exists(path + "-shm"));
-  (void)!::write(done[1], "x", 1);
-  ::waitpid(holder, nullptr, 0);
-  for (int fd : {ready[0], ready[1], done[0], done[1]}) ::close(fd);
   // The next connection uses them as SQLite always does, and its close removes them.
   { auto inv = Open(); }
   EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
