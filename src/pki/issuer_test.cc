@@ -146,6 +146,36 @@ TEST(Issue, EveryProfileIsEncodedAsItsDefinitionSays) {
   EXPECT_EQ(ExtensionsOf(Profile::kClient, std::nullopt, true).key_usage, std::vector<unsigned>{kDigitalSignature});
 }
 
+// The signature is set in the certificate object (as X509_sign does), not parsed back from the signed DER: what
+// OpenSSL caches and compares of that object is still what the DER says.
+TEST(Issue, TheSignedObjectIsWhatItsDerSays) {
+  Ca root = MakeRoot();
+  for (Profile profile : {Profile::kIntermediate, Profile::kServer, Profile::kClient}) {
+    SCOPED_TRACE(ProfileName(profile));
+    PrivateKey key = std::move(PrivateKey::Generate(KeyType::kEcP256).value());
+    IssueOptions o;
+    o.profile = profile;
+    o.subject.common_name = profile == Profile::kIntermediate ? "Sub CA" : "leaf.example.com";
+    o.now = kNow;
+    Result<IssueResult> r = Issue(o, key.get(), &root.cert, *KeySigner(root.key).value());
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    X509* issued = r->certificate.get();
+    std::string der = ossl::I2d(i2d_X509, issued);
+    const auto* in = reinterpret_cast<const unsigned char*>(der.data());
+    ossl::UniquePtr<X509> parsed(d2i_X509(nullptr, &in, static_cast<long>(der.size())));
+    ASSERT_TRUE(parsed);
+    // X509_digest(SHA-1) and X509_cmp read the hash OpenSSL caches with the extensions.
+    unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+    unsigned int na = 0, nb = 0;
+    ASSERT_EQ(X509_digest(issued, EVP_sha1(), a, &na), 1);
+    ASSERT_EQ(X509_digest(parsed.get(), EVP_sha1(), b, &nb), 1);
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(a), na), std::string(reinterpret_cast<char*>(b), nb));
+    EXPECT_EQ(X509_cmp(issued, parsed.get()), 0);
+    EXPECT_EQ(X509_verify(issued, X509_get0_pubkey(root.cert.get())), 1);
+    EXPECT_EQ(X509_get_extension_flags(issued), X509_get_extension_flags(parsed.get()));
+  }
+}
+
 TEST(Issue, P384IssuerSignsWithSha384) {
   Ca root = MakeRoot(KeyType::kEcP384);
   Ca inter = MakeIntermediate(root);
