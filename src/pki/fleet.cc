@@ -202,9 +202,9 @@ struct DeviceIssuer::Worker::State {
     OPENSSL_cleanse(scalars, sizeof(scalars));
   }
   // Key gives the device its key: the CSR's public key (spec.spki_der), or a new key of |type| whose PKCS#8 goes
-  // into |out|. |spki| (the SubjectPublicKeyInfo) and |pub_bits| (the key's bits, which the subjectKeyIdentifier
-  // hashes) point into |spec| or into this state's buffer, until the next call.
-  Status Key(KeyType type, const DeviceSpec& spec, DeviceCert& out, std::string_view& spki,
+  // into |out|. |spki_view| (the SubjectPublicKeyInfo) and |pub_bits| (the key's bits, which the
+  // subjectKeyIdentifier hashes) point into |spec| or into |spki|, until the next call.
+  Status Key(KeyType type, const DeviceSpec& spec, DeviceCert& out, std::string_view& spki_view,
              std::string_view& pub_bits);
   // Record fills |out|'s inventory row from its certificate and what it was made of.
   static void Record(const Template& t, const std::string& ca_name, const DeviceSpec& spec,
